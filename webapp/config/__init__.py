@@ -1,0 +1,1 @@
+"""Gemeente configuration: typed models, loading with precise errors, JSON Schema export."""

@@ -1,0 +1,283 @@
+"""Load and validate gemeente configuration files; every problem names file, line and key path."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from webapp.conditions import AREAS_FACT, Antwoord, Conditie, Feit, Gebied, answer_key, walk
+from webapp.config.models import Gemeente
+from webapp.steps import registry as default_registry
+from webapp.steps.registry import Registry
+
+SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path or '(bestand)'}: {self.message}"
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        self.problems = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+def load_dir(directory: Path, registry: Registry = default_registry) -> dict[str, Gemeente]:
+    """Load every ``*.yaml`` in a folder; raise one ConfigError listing all problems."""
+    gemeenten: dict[str, Gemeente] = {}
+    problems: list[Problem] = []
+    files = sorted(directory.glob("*.yaml"))
+    if not files:
+        raise ConfigError([Problem(str(directory), None, "", "geen gemeente-bestanden (*.yaml) gevonden")])
+    for path in files:
+        try:
+            gemeenten[path.stem] = load_file(path, registry)
+        except ConfigError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ConfigError(problems)
+    return gemeenten
+
+
+def load_file(path: Path, registry: Registry = default_registry, display: str | None = None) -> Gemeente:
+    name = display or _display(path)
+    slug = path.stem
+    if not SLUG.match(slug):
+        raise ConfigError([Problem(name, None, "", "de bestandsnaam moet een slug zijn als 'den-haag'")])
+    text = path.read_text(encoding="utf-8")
+    return load_text(text, slug, name, registry)
+
+
+def load_text(text: str, slug: str, name: str, registry: Registry = default_registry) -> Gemeente:
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError([Problem(name, line, "", f"geen geldige YAML: {problem}")]) from None
+    if not isinstance(data, dict):
+        raise ConfigError([Problem(name, 1, "", "verwacht een mapping met sleutels als naam, stappen")])
+
+    locator = _Locator(name, root)
+    problems: list[Problem] = []
+    try:
+        gemeente = Gemeente.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(locator.from_validation(exc, ())) from None
+
+    steps: list[Any] = []
+    for index, raw in enumerate(data.get("stappen") or []):
+        loc: tuple[Any, ...] = ("stappen", index)
+        if not isinstance(raw, dict):
+            problems.append(locator.problem(loc, "verwacht een stap met id en type"))
+            continue
+        type_name = raw.get("type")
+        if type_name not in registry:
+            known = ", ".join(registry.names())
+            problems.append(
+                locator.problem((*loc, "type"), f"onbekend staptype {type_name!r}; verwacht een van: {known}")
+            )
+            continue
+        try:
+            steps.append(registry[type_name].Config.model_validate(raw))
+        except ValidationError as exc:
+            problems.extend(locator.from_validation(exc, loc))
+    if problems:
+        raise ConfigError(problems)
+
+    gemeente = gemeente.model_copy(update={"stappen": steps, "slug": slug})
+    problems.extend(_check_references(gemeente, registry, locator))
+    if problems:
+        raise ConfigError(problems)
+    return gemeente
+
+
+def _check_references(gemeente: Gemeente, registry: Registry, locator: _Locator) -> Iterable[Problem]:
+    seen_ids: set[str] = set()
+    known_fields: dict[str, frozenset[str] | None] = {}
+    known_facts: set[str] = set()
+    default_field: dict[str, str] = {}
+    documents_checked = False
+    for index, step in enumerate(gemeente.stappen):
+        loc = ("stappen", index)
+        step_type = registry[step.type]
+        if step.id in seen_ids:
+            yield locator.problem((*loc, "id"), f"de stap-id {step.id!r} komt twee keer voor")
+        if step.als is not None:
+            yield from _check_condition(step.als, (*loc, "als"), gemeente, known_fields, known_facts, default_field, locator)
+        if step.type == "documenten" and not documents_checked:
+            documents_checked = True
+            for d_index, document in enumerate(gemeente.documenten):
+                if document.als is not None:
+                    yield from _check_condition(
+                        document.als, ("documenten", d_index, "als"), gemeente,
+                        known_fields, known_facts, default_field, locator,
+                    )
+        yield from (locator.problem((*loc, *sub), msg) for sub, msg in step_type_problems(step, gemeente, registry))
+        seen_ids.add(step.id)
+        default_field[step.id] = step_type.default_field
+        for field, allowed in step_type.fields(step, gemeente).items():
+            known_fields[f"{step.id}.{field}"] = allowed
+        known_facts.update(step_type.provided_facts(step, gemeente))
+
+    last = gemeente.stappen[-1]
+    if last.type != "controleren":
+        yield locator.problem(("stappen", len(gemeente.stappen) - 1), "de laatste stap moet van type 'controleren' zijn")
+    if sum(1 for s in gemeente.stappen if s.type == "controleren") > 1:
+        yield locator.problem(("stappen",), "er mag maar één stap van type 'controleren' zijn")
+    if gemeente.documenten and not documents_checked:
+        yield locator.problem(("documenten",), "er zijn documenten maar geen stap van type 'documenten'")
+    ids = [d.id for d in gemeente.documenten]
+    for d_index, doc_id in enumerate(ids):
+        if ids.index(doc_id) != d_index:
+            yield locator.problem(("documenten", d_index, "id"), f"het document-id {doc_id!r} komt twee keer voor")
+
+
+def step_type_problems(step: Any, gemeente: Gemeente, registry: Registry) -> Iterable[tuple[tuple[Any, ...], str]]:
+    check = getattr(registry[step.type], "check", None)
+    if check is None:
+        return ()
+    return list(check(step, gemeente))
+
+
+def _check_condition(
+    condition: Conditie,
+    loc: tuple[Any, ...],
+    gemeente: Gemeente,
+    known_fields: dict[str, frozenset[str] | None],
+    known_facts: set[str],
+    default_field: dict[str, str],
+    locator: _Locator,
+) -> Iterable[Problem]:
+    for leaf in walk(condition):
+        if isinstance(leaf, Antwoord):
+            key = answer_key(leaf.antwoord, default_field)
+            step_id = leaf.antwoord.split(".")[0]
+            if step_id not in default_field:
+                yield locator.problem(
+                    loc, f"de voorwaarde noemt stap {step_id!r}, maar die stap staat niet eerder in de lijst"
+                )
+            elif key not in known_fields:
+                fields = ", ".join(sorted(k.split(".", 1)[1] for k in known_fields if k.startswith(step_id + ".")))
+                yield locator.problem(loc, f"stap {step_id!r} heeft geen antwoord {key.split('.', 1)[1]!r}; wel: {fields}")
+            else:
+                allowed = known_fields[key]
+                op, value = leaf.operator()
+                values = value if isinstance(value, list) else [value]
+                if allowed is not None and op in ("is_", "is_niet", "in_", "bevat"):
+                    for v in values:
+                        if str(v) not in allowed:
+                            yield locator.problem(
+                                loc, f"{v!r} is geen mogelijk antwoord van {leaf.antwoord!r}; kies uit: {', '.join(sorted(allowed))}"
+                            )
+        elif isinstance(leaf, Feit):
+            if leaf.feit not in known_facts:
+                yield locator.problem(
+                    loc, f"het feit {leaf.feit!r} is op dit punt niet bekend; wel: {', '.join(sorted(known_facts)) or 'geen'}"
+                )
+        elif isinstance(leaf, Gebied):
+            if leaf.gebied not in gemeente.gebieden:
+                yield locator.problem(
+                    loc, f"onbekend gebied {leaf.gebied!r}; gedefinieerd zijn: {', '.join(sorted(gemeente.gebieden)) or 'geen'}"
+                )
+            elif AREAS_FACT not in known_facts:
+                yield locator.problem(loc, "een gebied-voorwaarde kan pas na de stap van type 'nieuw_adres'")
+
+
+class _Locator:
+    """Finds the line of a key path in the composed YAML tree."""
+
+    def __init__(self, name: str, root: yaml.Node | None) -> None:
+        self.name = name
+        self.root = root
+
+    def problem(self, loc: Sequence[Any], message: str) -> Problem:
+        line, path = self._resolve(loc)
+        return Problem(self.name, line, path, message)
+
+    def from_validation(self, exc: ValidationError, prefix: tuple[Any, ...]) -> list[Problem]:
+        problems = []
+        for err in exc.errors(include_url=False):
+            message = _dutch(err)
+            problems.append(self.problem((*prefix, *err["loc"]), message))
+        return problems
+
+    def _resolve(self, loc: Sequence[Any]) -> tuple[int | None, str]:
+        node = self.root
+        line = node.start_mark.line + 1 if node is not None else None
+        parts: list[str] = []
+        for key in loc:
+            child = _child(node, key)
+            if child is None:
+                # Pydantic inserts union tags and model names into locations: skip those.
+                continue
+            key_node, node = child
+            line = (key_node or node).start_mark.line + 1
+            parts.append(f"[{key}]" if isinstance(key, int) else (("." if parts else "") + str(key)))
+        return line, "".join(parts)
+
+
+def _child(node: yaml.Node | None, key: Any) -> tuple[yaml.Node | None, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for k, v in node.value:
+            if k.value == key:
+                return k, v
+    if isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value):
+        return None, node.value[key]
+    return None
+
+
+_MESSAGES = {
+    "missing": "deze sleutel ontbreekt",
+    "extra_forbidden": "onbekende sleutel (tikfout?)",
+    "string_type": "verwacht tekst",
+    "int_type": "verwacht een geheel getal",
+    "int_parsing": "verwacht een geheel getal",
+    "float_parsing": "verwacht een getal",
+    "bool_parsing": "verwacht true of false",
+    "bool_type": "verwacht true of false",
+    "list_type": "verwacht een lijst",
+    "dict_type": "verwacht een mapping",
+    "model_type": "verwacht een mapping",
+    "too_short": "deze lijst mag niet leeg zijn",
+}
+
+
+def _dutch(err: Any) -> str:
+    kind = err["type"]
+    if kind in _MESSAGES:
+        return _MESSAGES[kind]
+    if kind == "literal_error":
+        return f"verwacht een van: {err['ctx']['expected']}"
+    if kind == "string_pattern_mismatch":
+        return f"de waarde {err.get('input')!r} heeft niet de verwachte vorm ({err['ctx']['pattern']})"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        bound = next(iter(err["ctx"].values()))
+        words = {"greater_than_equal": "minstens", "greater_than": "groter dan", "less_than_equal": "hoogstens", "less_than": "kleiner dan"}
+        return f"verwacht een getal {words[kind]} {bound}"
+    message = str(err["msg"])
+    return message.removeprefix("Value error, ")
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

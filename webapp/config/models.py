@@ -1,0 +1,176 @@
+"""The typed model of one gemeente's configuration file (``config/gemeenten/<slug>.yaml``)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from webapp.conditions import Conditie
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+_POSTCODE = re.compile(r"^[1-9][0-9]{3} ?[A-Za-z]{2}$")
+
+
+def _postcode(value: str) -> str:
+    if not _POSTCODE.match(value):
+        raise ValueError("verwacht een postcode als 3026AA")
+    return value.replace(" ", "").upper()
+
+
+class PostcodeBereik(_Model):
+    """An inclusive range of postcodes, e.g. 3026AA to 3026ZZ."""
+
+    van: str
+    tot: str
+
+    _v = field_validator("van", "tot")(_postcode)
+
+    def bevat(self, postcode: str) -> bool:
+        return self.van <= postcode.upper() <= self.tot
+
+
+class Straat(_Model):
+    naam: str
+    postcodes: list[PostcodeBereik] = Field(
+        default_factory=list, description="Alleen deze postcodes van de straat (leeg: alle)."
+    )
+
+
+class GebiedDefinitie(_Model):
+    """An area: addresses match by wijk code, buurt code, postcode range or street."""
+
+    naam: str
+    wijkcodes: list[str] = Field(default_factory=list)
+    buurtcodes: list[str] = Field(default_factory=list)
+    postcodes: list[PostcodeBereik] = Field(default_factory=list)
+    straten: list[Straat] = Field(default_factory=list)
+
+    @field_validator("wijkcodes")
+    @classmethod
+    def _wijk(cls, codes: list[str]) -> list[str]:
+        for code in codes:
+            if not re.fullmatch(r"WK\d{6}", code):
+                raise ValueError(f"verwacht een CBS-wijkcode als WK059915, niet {code!r}")
+        return codes
+
+    @field_validator("buurtcodes")
+    @classmethod
+    def _buurt(cls, codes: list[str]) -> list[str]:
+        for code in codes:
+            if not re.fullmatch(r"BU\d{8}", code):
+                raise ValueError(f"verwacht een CBS-buurtcode als BU05991571, niet {code!r}")
+        return codes
+
+    def bevat(
+        self, *, wijkcode: str | None, buurtcode: str | None, postcode: str, straat: str
+    ) -> bool:
+        if wijkcode and wijkcode in self.wijkcodes:
+            return True
+        if buurtcode and buurtcode in self.buurtcodes:
+            return True
+        if any(r.bevat(postcode) for r in self.postcodes):
+            return True
+        for s in self.straten:
+            if s.naam.casefold() == straat.casefold() and (
+                not s.postcodes or any(r.bevat(postcode) for r in s.postcodes)
+            ):
+                return True
+        return False
+
+
+class Contact(_Model):
+    telefoon: str
+    email: str | None = None
+    website: str
+    bezoekadres: str | None = None
+    openingstijden: str | None = None
+
+
+class Links(_Model):
+    emigratie: str = Field(description="Pagina over verhuizen naar het buitenland.")
+    eerste_inschrijving: str = Field(description="Pagina over inschrijven vanuit het buitenland.")
+    toegankelijkheidsverklaring: str | None = None
+    privacy: str | None = None
+
+
+class Datumvenster(_Model):
+    """The window of art. 2.39 Wet BRP and what happens to a late report."""
+
+    dagen_terug: int = Field(default=5, ge=0, le=60)
+    dagen_vooruit: int = Field(default=28, ge=0, le=90)
+    te_laat: Literal["accepteren", "weigeren"] = Field(
+        default="accepteren",
+        description="accepteren: de datum van de melding wordt de verhuisdatum; "
+        "weigeren: de inwoner moet contact opnemen.",
+    )
+    te_laat_tekst: str = Field(
+        default="U geeft uw verhuizing later door dan 5 dagen na de verhuisdatum. "
+        "Als verhuisdatum registreren wij de datum van vandaag."
+    )
+    te_vroeg_tekst: str | None = None
+
+
+class Document(_Model):
+    """A document a resident uploads, asked for when its condition holds."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    titel: str
+    uitleg: str | None = None
+    verplicht: bool = True
+    als: Conditie | None = None
+
+
+class Uploads(_Model):
+    max_mb: float = Field(default=10, gt=0, le=50)
+    types: list[Literal["pdf", "jpeg", "png"]] = Field(default_factory=lambda: ["pdf", "jpeg", "png"])
+
+
+class Signalen(_Model):
+    """Landelijke Aanpak Adreskwaliteit: signals for the back office, never a block."""
+
+    min_m2_per_persoon: float | None = Field(default=None, gt=0)
+
+
+class Gemeente(_Model):
+    """One gemeente's configuration."""
+
+    naam: str
+    gemeentecode: str = Field(pattern=r"^\d{4}$", description="CBS-gemeentecode, bijv. 0599.")
+    versie: str = Field(description="Versie van deze configuratie; staat bij elke melding.")
+    thema: str = Field(default="neutraal", pattern=r"^[a-z][a-z0-9-]*$")
+    referentie_prefix: str = Field(default="VH", pattern=r"^[A-Z]{2,4}$")
+    contact: Contact
+    links: Links
+    hulp: str = Field(description="Tekst van het hulpblok op elke pagina.")
+    intro: str = Field(description="Tekst op de startpagina.")
+    boete_tekst: str | None = None
+    na_melding: list[str] = Field(
+        description="Wat er na het versturen gebeurt (de bevestigingspagina).", min_length=1
+    )
+    datum: Datumvenster = Field(default_factory=Datumvenster)
+    uploads: Uploads = Field(default_factory=Uploads)
+    signalen: Signalen = Field(default_factory=Signalen)
+    gebieden: dict[str, GebiedDefinitie] = Field(default_factory=dict)
+    documenten: list[Document] = Field(default_factory=list)
+    stappen: list[Any] = Field(min_length=1, description="De stappen, in volgorde.")
+
+    slug: str = Field(default="", exclude=True)
+
+    def step(self, step_id: str) -> Any:
+        for s in self.stappen:
+            if s.id == step_id:
+                return s
+        raise KeyError(step_id)
+
+    def gebieden_van(self, *, wijkcode: str | None, buurtcode: str | None, postcode: str, straat: str) -> list[str]:
+        return [
+            key
+            for key, g in self.gebieden.items()
+            if g.bevat(wijkcode=wijkcode, buurtcode=buurtcode, postcode=postcode, straat=straat)
+        ]

@@ -1,0 +1,1 @@
+"""The flow engine: pure functions over a gemeente configuration and the answers so far."""

@@ -1,0 +1,39 @@
+"""Check answers: every answer with a change link, and the declaration the resident ticks."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from webapp.steps.base import FieldError, FormInput, Outcome, StepConfig, StepContext, StepType, SummaryRow
+from webapp.steps.registry import registry
+
+
+class ControlerenConfig(StepConfig):
+    type: Literal["controleren"]
+    titel: str = "Controleer uw antwoorden"
+    verklaring: str = (
+        "Ik verklaar dat ik deze gegevens naar waarheid heb ingevuld en dat de personen die ik "
+        "meeneem in mijn melding met mij naar dit adres verhuizen."
+    )
+    knop: str = "Verhuizing doorgeven"
+
+
+@registry.register("controleren")
+class Controleren(StepType):
+    Config = ControlerenConfig
+    default_field = "akkoord"
+
+    def fields(self, cfg: Any, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
+        return {}
+
+    def initial_values(self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext) -> dict[str, Any]:
+        return {}
+
+    def parse(self, cfg: ControlerenConfig, form: FormInput, ctx: StepContext) -> Outcome:
+        if form.get("akkoord") != "ja":
+            return Outcome(None, [FieldError("akkoord", "Vink aan dat u de verklaring heeft gelezen en dat die klopt.")], {})
+        return Outcome({"akkoord": True})
+
+    def summary(self, cfg: ControlerenConfig, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
+        return []

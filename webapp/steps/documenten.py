@@ -1,0 +1,130 @@
+"""Uploads of the documents a gemeente asks for, each document with its own condition."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, Literal
+
+from pydantic import Field
+
+from webapp.config.models import Document
+from webapp.steps.base import FieldError, FormInput, Outcome, StepConfig, StepContext, StepType, SummaryRow, Upload
+from webapp.steps.registry import registry
+
+SIGNATURES = {
+    "pdf": (b"%PDF-",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+}
+CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+
+
+class DocumentenConfig(StepConfig):
+    type: Literal["documenten"]
+    titel: str = "Bewijsstukken uploaden"
+    documenten: list[str] | None = Field(
+        default=None, description="Ids uit de lijst documenten; leeg: alle documenten."
+    )
+
+
+def field_name(document_id: str) -> str:
+    return f"doc-{document_id}"
+
+
+@registry.register("documenten")
+class Documenten(StepType):
+    Config = DocumentenConfig
+    default_field = "aantal"
+    multipart = True
+
+    def fields(self, cfg: Any, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
+        return {"aantal": None}
+
+    def condition_values(self, cfg: Any, answer: Mapping[str, Any]) -> dict[str, Any]:
+        return {"aantal": len(answer.get("bestanden", {}))}
+
+    def check(self, cfg: DocumentenConfig, gemeente: Any) -> Iterable[tuple[tuple[Any, ...], str]]:
+        known = {d.id for d in gemeente.documenten}
+        for i, doc_id in enumerate(cfg.documenten or []):
+            if doc_id not in known:
+                yield ("documenten", i), f"onbekend document {doc_id!r}; bekend zijn: {', '.join(sorted(known)) or 'geen'}"
+
+    def candidates(self, cfg: DocumentenConfig, gemeente: Any) -> list[Document]:
+        if cfg.documenten is None:
+            return list(gemeente.documenten)
+        return [d for d in gemeente.documenten if d.id in cfg.documenten]
+
+    def is_relevant(self, cfg: DocumentenConfig, gemeente: Any, evaluate: Callable[[Any], bool | None]) -> bool | None:
+        results = [True if d.als is None else evaluate(d.als) for d in self.candidates(cfg, gemeente)]
+        if any(r is True for r in results):
+            return True
+        return None if any(r is None for r in results) else False
+
+    def applicable(self, cfg: DocumentenConfig, ctx: StepContext) -> list[Document]:
+        return [d for d in self.candidates(cfg, ctx.gemeente) if d.als is None or ctx.evaluate(d.als)]
+
+    def view(self, cfg: DocumentenConfig, ctx: StepContext, answer: Mapping[str, Any] | None) -> dict[str, Any]:
+        limits = ctx.gemeente.uploads
+        return {
+            "documenten": [
+                {"doc": d, "field": field_name(d.id), "bestaand": ctx.uploads.get(d.id)}
+                for d in self.applicable(cfg, ctx)
+            ],
+            "toegestaan": ", ".join(t.upper() for t in limits.types),
+            "max_mb": _mb(limits.max_mb),
+            "accept": ",".join(CONTENT_TYPES[t] for t in limits.types),
+        }
+
+    def parse(self, cfg: DocumentenConfig, form: FormInput, ctx: StepContext) -> Outcome:
+        limits = ctx.gemeente.uploads
+        max_bytes = int(limits.max_mb * 1024 * 1024)
+        errors: list[FieldError] = []
+        uploads: list[Upload] = []
+        bestanden: dict[str, dict[str, Any]] = {}
+        for doc in self.applicable(cfg, ctx):
+            name = field_name(doc.id)
+            upload = form.files.get(name)
+            if upload is None or not upload.data:
+                existing = ctx.uploads.get(doc.id)
+                if existing:
+                    bestanden[doc.id] = dict(existing)
+                elif doc.verplicht:
+                    errors.append(FieldError(name, f"Kies een bestand voor: {doc.titel}."))
+                continue
+            if len(upload.data) > max_bytes:
+                errors.append(FieldError(name, f"Het bestand {upload.filename} is te groot. Een bestand mag hoogstens {_mb(limits.max_mb)} MB zijn."))
+                continue
+            kind = sniff(upload.data, limits.types)
+            if kind is None:
+                allowed = ", ".join(t.upper() for t in limits.types)
+                errors.append(FieldError(name, f"Het bestand {upload.filename} is geen {allowed}. Kies een bestand van een van deze soorten."))
+                continue
+            stored = Upload(doc.id, upload.filename, CONTENT_TYPES[kind], upload.data)
+            uploads.append(stored)
+            bestanden[doc.id] = {"bestandsnaam": upload.filename, "grootte": len(upload.data), "type": kind}
+        if errors:
+            return Outcome(None, errors, {})
+        return Outcome({"bestanden": bestanden}, uploads=uploads)
+
+    def summary(self, cfg: DocumentenConfig, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
+        titles = {d.id: d.titel for d in ctx.gemeente.documenten}
+        rows = []
+        for doc_id, info in answer.get("bestanden", {}).items():
+            rows.append(SummaryRow(titles.get(doc_id, doc_id), f"{info['bestandsnaam']} ({_kb(info['grootte'])})", field_name(doc_id)))
+        return rows or [SummaryRow("Bewijsstukken", "Geen bestanden", None)]
+
+
+def sniff(data: bytes, allowed: Iterable[str]) -> str | None:
+    """The file kind by its first bytes: what the file is, not what its name claims."""
+    for kind in allowed:
+        if any(data.startswith(sig) for sig in SIGNATURES[kind]):
+            return kind
+    return None
+
+
+def _mb(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value).replace(".", ",")
+
+
+def _kb(size: int) -> str:
+    return f"{max(1, round(size / 1024))} kB"

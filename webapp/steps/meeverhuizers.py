@@ -1,0 +1,92 @@
+"""Who moves along: offered from the resident's household as the BRP knows it (Wet BRP rules)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any, Literal
+
+from webapp.domain.household import Huisgenoot, huisgenoten
+from webapp.steps.base import FieldError, FormInput, Outcome, StepConfig, StepContext, StepType, SummaryRow
+from webapp.steps.registry import registry
+from webapp.steps.verhuisdatum import dutch_date
+
+
+class MeeverhuizersConfig(StepConfig):
+    type: Literal["meeverhuizers"]
+    titel: str = "Wie verhuizen er met u mee?"
+
+
+@registry.register("meeverhuizers")
+class Meeverhuizers(StepType):
+    Config = MeeverhuizersConfig
+    default_field = "aantal"
+
+    def fields(self, cfg: Any, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
+        return {"aantal": None}
+
+    def condition_values(self, cfg: Any, answer: Mapping[str, Any]) -> dict[str, Any]:
+        return {"aantal": len(answer.get("personen", []))}
+
+    def provided_facts(self, cfg: Any, gemeente: Any) -> frozenset[str]:
+        return frozenset({"huishouden.personen", "huishouden.kinderen", "huishouden.volwassenen"})
+
+    def facts(self, cfg: Any, answer: Mapping[str, Any], gemeente: Any) -> dict[str, Any]:
+        personen = answer.get("personen", [])
+        kinderen = sum(1 for p in personen if p["grond"] in ("kind_onder_16", "kind_16_17"))
+        return {
+            "huishouden.personen": 1 + len(personen),
+            "huishouden.kinderen": kinderen,
+            "huishouden.volwassenen": 1 + len(personen) - kinderen,
+        }
+
+    def household(self, ctx: StepContext) -> list[Huisgenoot]:
+        obj = ctx.aangever.adresseerbaar_object_identificatie
+        if not obj:
+            return []
+        return huisgenoten(ctx.aangever, ctx.brp.bewoners(obj), ctx.today)
+
+    def view(self, cfg: Any, ctx: StepContext, answer: Mapping[str, Any] | None) -> dict[str, Any]:
+        members = self.household(ctx)
+        return {
+            "toegestaan": [
+                {"bsn": h.persoon.burgerservicenummer, "naam": h.persoon.naam(), "geboren": dutch_date(h.persoon.geboortedatum), "reden": h.reden}
+                for h in members
+                if h.grond is not None
+            ],
+            "niet_toegestaan": [
+                {"naam": h.persoon.naam(), "reden": h.reden} for h in members if h.grond is None
+            ],
+        }
+
+    def initial_values(self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext) -> dict[str, Any]:
+        if not answer:
+            return {"personen": []}
+        return {"personen": [p["bsn"] for p in answer.get("personen", [])]}
+
+    def parse(self, cfg: Any, form: FormInput, ctx: StepContext) -> Outcome:
+        chosen = form.getlist("personen")
+        values = {"personen": chosen}
+        allowed = {h.persoon.burgerservicenummer: h for h in self.household(ctx) if h.grond is not None}
+        if any(bsn not in allowed for bsn in chosen):
+            return Outcome(None, [FieldError("personen", "U kunt alleen de getoonde personen meenemen in uw melding.")], values)
+        personen = [
+            {
+                "bsn": bsn,
+                "naam": allowed[bsn].persoon.naam(),
+                "geboortedatum": allowed[bsn].persoon.geboortedatum.isoformat(),
+                "grond": str(allowed[bsn].grond),
+            }
+            for bsn in allowed
+            if bsn in chosen
+        ]
+        return Outcome({"personen": personen}, values=values)
+
+    def summary(self, cfg: Any, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
+        personen = answer.get("personen", [])
+        shown = (
+            "; ".join(f"{p['naam']} (geboren {dutch_date(date.fromisoformat(p['geboortedatum']))})" for p in personen)
+            if personen
+            else "Niemand, ik verhuis alleen"
+        )
+        return [SummaryRow("Verhuizen mee", shown, "personen")]

@@ -1,0 +1,59 @@
+"""How the resident will live at the new address: rent, own, or live in with a hoofdbewoner."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from webapp.steps.base import FieldError, FormInput, Outcome, StepConfig, StepContext, StepType, SummaryRow
+from webapp.steps.registry import registry
+
+VORMEN = ("huur", "koop", "inwonen")
+
+
+class Woonvorm(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    waarde: Literal["huur", "koop", "inwonen"]
+    label: str
+    hint: str | None = None
+
+
+def _default_vormen() -> list[Woonvorm]:
+    return [
+        Woonvorm(waarde="huur", label="Ik ga huren", hint="Ook als u een kamer huurt of onderhuurt."),
+        Woonvorm(waarde="koop", label="Ik heb de woning gekocht"),
+        Woonvorm(waarde="inwonen", label="Ik ga inwonen bij iemand die daar al woont", hint="Bijvoorbeeld bij familie of vrienden. Die persoon is de hoofdbewoner."),
+    ]
+
+
+class WoonsituatieConfig(StepConfig):
+    type: Literal["woonsituatie"]
+    titel: str = "Hoe gaat u op het nieuwe adres wonen?"
+    vormen: list[Woonvorm] = Field(default_factory=_default_vormen, min_length=1)
+
+
+@registry.register("woonsituatie")
+class Woonsituatie(StepType):
+    Config = WoonsituatieConfig
+    default_field = "woonvorm"
+
+    def fields(self, cfg: WoonsituatieConfig, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
+        return {"woonvorm": frozenset(v.waarde for v in cfg.vormen)}
+
+    def view(self, cfg: WoonsituatieConfig, ctx: StepContext, answer: Mapping[str, Any] | None) -> dict[str, Any]:
+        return {"opties": cfg.vormen}
+
+    def parse(self, cfg: WoonsituatieConfig, form: FormInput, ctx: StepContext) -> Outcome:
+        raw = form.get("woonvorm")
+        values = {"woonvorm": raw}
+        if not raw:
+            return Outcome(None, [FieldError("woonvorm", "Kies hoe u op het nieuwe adres gaat wonen.")], values)
+        if raw not in {v.waarde for v in cfg.vormen}:
+            return Outcome(None, [FieldError("woonvorm", "Kies een van de getoonde mogelijkheden.")], values)
+        return Outcome({"woonvorm": raw}, values=values)
+
+    def summary(self, cfg: WoonsituatieConfig, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
+        labels = {v.waarde: v.label for v in cfg.vormen}
+        return [SummaryRow("Woonsituatie", labels.get(answer["woonvorm"], answer["woonvorm"]), f"woonvorm-{cfg.vormen[0].waarde}")]

@@ -1,0 +1,1 @@
+"""Storage of sessions, drafts, uploads and submissions (SQLModel; SQLite or PostgreSQL)."""
