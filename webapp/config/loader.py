@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from webapp.conditions import AREAS_FACT, Antwoord, Conditie, Feit, Gebied, answer_key, walk
 from webapp.config.models import Gemeente
+from webapp.flow.facts import derivable
 from webapp.steps import registry as default_registry
 from webapp.steps.registry import Registry
 
@@ -136,6 +137,7 @@ def _check_references(gemeente: Gemeente, registry: Registry, locator: _Locator)
         for field, allowed in step_type.fields(step, gemeente).items():
             known_fields[f"{step.id}.{field}"] = allowed
         known_facts.update(step_type.provided_facts(step, gemeente))
+        known_facts.update(derivable(known_facts))
 
     last = gemeente.stappen[-1]
     if last.type != "controleren":

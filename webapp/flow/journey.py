@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from webapp.conditions import Conditie, evaluate
+from webapp.flow.facts import derive
 
 Answers = Mapping[str, Mapping[str, Any]]
 
@@ -79,19 +80,26 @@ class Journey:
         }
         namespace: dict[str, Any] = dict(base_facts or {})
         number = 0
+        settled = True  # every step so far is answered or does not apply
         for step in gemeente.stappen:
             self._namespaces[step.id] = dict(namespace)
             applies = self._applies(step, namespace)
+            if applies is None and settled:
+                # Everything before is answered, so what is still unknown never will be
+                # (e.g. an address without a floor area): the condition does not hold.
+                applies = False
             answer = answers.get(step.id)
             complete = bool(applies) and answer is not None
             if applies:
                 number += 1
+            settled = settled and (complete or applies is False)
             self.states.append(StepState(step, applies, complete, number if applies else None))
             if complete and answer is not None:
                 step_type = types[step.type]
                 for key, value in step_type.condition_values(step, answer).items():
                     namespace[f"{step.id}.{key}"] = value
                 namespace.update(step_type.facts(step, answer, gemeente))
+                namespace.update(derive(namespace))
                 stop = step_type.stop(step, answer, gemeente)
                 if stop is not None and self.stopped is None:
                     self.stopped = Stopped(step.id, stop)

@@ -63,5 +63,5 @@ class Huisvestingsvergunning(StepType):
 
     def summary(self, cfg: HuisvestingsvergunningConfig, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
         if answer["keuze"] == "heb_al":
-            return [SummaryRow("Huisvestingsvergunning", f"Heb ik al, nummer {answer['nummer']}", "keuze-heb_al")]
-        return [SummaryRow("Huisvestingsvergunning", "Vraag ik aan met deze melding", "keuze-heb_al")]
+            return [SummaryRow("Huisvestingsvergunning", f"Heb ik al, nummer {answer['nummer']}", "keuze")]
+        return [SummaryRow("Huisvestingsvergunning", "Vraag ik aan met deze melding", "keuze")]

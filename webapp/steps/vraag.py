@@ -137,8 +137,7 @@ class Vraag(StepType):
             shown = _fmt(value) + (f" {cfg.eenheid}" if cfg.eenheid else "")
         else:
             shown = str(value)
-        first = f"waarde-{cfg.opties[0].waarde}" if cfg.invoer in ("radio", "checkbox") else "waarde"
-        return [SummaryRow(cfg.titel, shown, first)]
+        return [SummaryRow(cfg.titel, shown, "waarde")]
 
 
 def _fmt(number: float) -> str:

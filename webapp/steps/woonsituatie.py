@@ -56,4 +56,4 @@ class Woonsituatie(StepType):
 
     def summary(self, cfg: WoonsituatieConfig, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
         labels = {v.waarde: v.label for v in cfg.vormen}
-        return [SummaryRow("Woonsituatie", labels.get(answer["woonvorm"], answer["woonvorm"]), f"woonvorm-{cfg.vormen[0].waarde}")]
+        return [SummaryRow("Woonsituatie", labels.get(answer["woonvorm"], answer["woonvorm"]), "woonvorm")]

@@ -1,0 +1,1 @@
+"""The web layer: Starlette routes, cookies and CSRF, template rendering."""

@@ -1,0 +1,167 @@
+"""The Starlette application: one product, every gemeente at /<slug>/."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from webapp.auth import LoginProvider, provider_for
+from webapp.config.loader import load_dir
+from webapp.config.models import Gemeente
+from webapp.registers.adressen import AdresRegister, BestandsAdresRegister
+from webapp.registers.brp import BestandsBrp, Brp
+from webapp.settings import Settings
+from webapp.steps import registry
+from webapp.storage.db import make_engine, migrate
+from webapp.storage.store import Store
+from webapp.web import pages
+from webapp.web.cookies import Cookies
+from webapp.web.rendering import make_environment, render
+
+STATIC = Path(__file__).resolve().parents[2] / "static"
+log = logging.getLogger("verhuizen")
+
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    gemeenten: dict[str, Gemeente]
+    store: Store
+    brp: Brp
+    adressen: AdresRegister
+    login: LoginProvider
+    templates: Environment
+    cookies: Cookies
+    today: Callable[[], date] = field(default=date.today)
+
+    @property
+    def idle(self) -> timedelta:
+        return timedelta(minutes=self.settings.session_idle_minutes)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    brp: Brp | None = None,
+    adressen: AdresRegister | None = None,
+    today: Callable[[], date] = date.today,
+) -> Starlette:
+    gemeenten = load_dir(settings.config_dir)
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    brp = brp or BestandsBrp()
+    services = Services(
+        settings=settings,
+        gemeenten=gemeenten,
+        store=Store(engine, settings.secret_key),
+        brp=brp,
+        adressen=adressen or BestandsAdresRegister(),
+        login=provider_for(settings.login, brp),
+        templates=make_environment(),
+        cookies=Cookies(settings.secret_key, settings.secure_cookies),
+        today=today,
+    )
+    services.templates.globals.update(mode=settings.mode, gemeenten_lijst=gemeenten)
+
+    routes = [
+        Route("/", pages.index),
+        Route("/gezond", pages.health),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Route("/{slug}/", pages.start),
+        Route("/{slug}", pages.redirect_slash),
+        Route("/{slug}/inloggen", pages.login, methods=["GET", "POST"]),
+        Route("/{slug}/uitloggen", pages.logout, methods=["POST"]),
+        Route("/{slug}/verder", pages.resume),
+        Route("/{slug}/stap/{step_id}", pages.step, methods=["GET", "POST"]),
+        Route("/{slug}/stap/{step_id}/adres", pages.address_lookup, methods=["POST"]),
+        Route("/{slug}/einde", pages.stopped),
+        Route("/{slug}/bevestiging", pages.confirmation),
+        Route("/{slug}/sessie-verlopen", pages.expired),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(SecurityHeaders)],
+        exception_handlers={HTTPException: _http_error, Exception: _server_error},
+    )
+    app.state.services = services
+    return app
+
+
+class SecurityHeaders:
+    """Strict CSP and no caching of pages: personal data stays out of the history cache."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        is_static = scope["path"].startswith("/static/")
+
+        async def wrapped(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = message.setdefault("headers", [])
+                headers.extend([
+                    (b"content-security-policy", CSP.encode()),
+                    (b"x-content-type-options", b"nosniff"),
+                    (b"referrer-policy", b"no-referrer"),
+                    (b"x-frame-options", b"DENY"),
+                ])
+                if not is_static:
+                    headers.append((b"cache-control", b"no-store"))
+            await send(message)
+
+        await self.app(scope, receive, wrapped)
+
+
+_STATUS_TEXT = {
+    400: ("Dit verzoek klopt niet", "Het formulier of de link is niet geldig. Uw opgeslagen antwoorden zijn niet veranderd."),
+    403: ("Geen toegang", "Het formulier is verlopen of niet via deze website verstuurd. Ga terug, laad de pagina opnieuw en probeer het nog eens. Uw opgeslagen antwoorden zijn niet veranderd."),
+    404: ("Pagina niet gevonden", "Deze pagina bestaat niet. Controleer het adres of ga naar de startpagina."),
+    405: ("Dit verzoek klopt niet", "Deze pagina kan dit verzoek niet verwerken."),
+    409: ("Deze stap hoort niet bij uw melding", "De stap die u wilde versturen past niet bij uw eerdere antwoorden. Uw opgeslagen antwoorden zijn niet veranderd."),
+    413: ("Bestand te groot", "Wat u verstuurde is te groot. Kies een kleiner bestand."),
+}
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    title, text = _STATUS_TEXT.get(status, ("Er ging iets mis", "Probeer het later nog eens."))
+    return _error_page(request, status, title, text)
+
+
+async def _server_error(request: Request, exc: Exception) -> Response:
+    # Log the type and place only: messages and locals can hold personal data.
+    log.error("unhandled %s at %s %s", type(exc).__name__, request.method, request.url.path.split("/")[1:2])
+    return _error_page(request, 500, "Er ging iets mis", "Probeer het later nog eens. Uw opgeslagen antwoorden zijn bewaard.")
+
+
+def _error_page(request: Request, status: int, title: str, text: str) -> Response:
+    services: Services = request.app.state.services
+    slug = request.path_params.get("slug")
+    gemeente = services.gemeenten.get(slug) if slug else None
+    try:
+        return render(services.templates, "error.html", {"gemeente": gemeente, "titel": title, "tekst": text, "status": status}, status)
+    except Exception:  # never fail while reporting a failure
+        return HTMLResponse(f"<h1>{status}</h1>", status_code=status)

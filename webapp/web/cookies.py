@@ -1,0 +1,77 @@
+"""The signed, HttpOnly cookie (one per gemeente path) and CSRF tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeSerializer
+from starlette.requests import Request
+from starlette.responses import Response
+
+COOKIE = "verhuizen"
+
+
+@dataclass(frozen=True)
+class CookieState:
+    token: str | None = None
+    """Session token of a logged-in resident."""
+    nonce: str | None = None
+    """Random value of an anonymous visitor, for the login form's CSRF token."""
+    forged: bool = False
+
+
+class Cookies:
+    def __init__(self, secret: str, secure: bool) -> None:
+        self._serializer = URLSafeSerializer(secret, salt="verhuizen-cookie")
+        self._secret = secret.encode()
+        self.secure = secure
+
+    def read(self, request: Request) -> CookieState:
+        raw = request.cookies.get(COOKIE)
+        if not raw:
+            return CookieState()
+        try:
+            data: Any = self._serializer.loads(raw)
+        except BadSignature:
+            return CookieState(forged=True)
+        if not isinstance(data, dict):
+            return CookieState(forged=True)
+        token, nonce = data.get("s"), data.get("a")
+        return CookieState(
+            token=token if isinstance(token, str) else None,
+            nonce=nonce if isinstance(nonce, str) else None,
+        )
+
+    def anonymous_csrf(self, nonce: str) -> str:
+        return hmac.new(self._secret, f"anon:{nonce}".encode(), hashlib.sha256).hexdigest()
+
+    def set_session(self, response: Response, slug: str, token: str) -> None:
+        self._set(response, slug, {"s": token})
+
+    def set_anonymous(self, response: Response, slug: str, nonce: str) -> None:
+        self._set(response, slug, {"a": nonce})
+
+    def clear(self, response: Response, slug: str) -> None:
+        response.delete_cookie(COOKIE, path=f"/{slug}", secure=self.secure, httponly=True, samesite="lax")
+
+    def _set(self, response: Response, slug: str, payload: dict[str, str]) -> None:
+        response.set_cookie(
+            COOKIE,
+            self._serializer.dumps(payload),
+            path=f"/{slug}",
+            httponly=True,
+            secure=self.secure,
+            samesite="lax",
+        )
+
+
+def new_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def same(a: str | None, b: str | None) -> bool:
+    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
