@@ -1,0 +1,1 @@
+"""Registers the service consults: the BRP (persons) and the address register (BAG/PDOK)."""
