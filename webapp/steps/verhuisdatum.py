@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 from webapp.steps.base import FieldError, FormInput, Outcome, StepConfig, StepContext, StepType, SummaryRow
 from webapp.steps.registry import registry
-from webapp.validators import DateError, DateWindow, parse_date_parts
+from webapp.validators import DateError, DateWindow, WindowResult, parse_date_parts
 
 MONTHS = (
     "januari", "februari", "maart", "april", "mei", "juni",
@@ -72,15 +72,15 @@ class Verhuisdatum(StepType):
         except DateError as exc:
             return Outcome(None, [FieldError(exc.part, exc.message)], values)
         venster = ctx.gemeente.datum
-        result = str(getattr(DateWindow(venster.dagen_terug, venster.dagen_vooruit).check(moving, ctx.today), "value", None) or DateWindow(venster.dagen_terug, venster.dagen_vooruit).check(moving, ctx.today))
-        if result == "too_early":
+        result = DateWindow(venster.dagen_terug, venster.dagen_vooruit).check(moving, ctx.today)
+        if result is WindowResult.TOO_EARLY:
             latest = ctx.today + timedelta(days=venster.dagen_vooruit)
             message = venster.te_vroeg_tekst or (
                 f"U kunt uw verhuizing hooguit {venster.dagen_vooruit} dagen van tevoren doorgeven. "
                 f"Kies een datum tot en met {dutch_date(latest)}, of geef uw verhuizing later door."
             )
             return Outcome(None, [FieldError("dag", message)], values)
-        late = result == "too_late"
+        late = result is WindowResult.TOO_LATE
         if late and venster.te_laat == "weigeren":
             earliest = ctx.today - timedelta(days=venster.dagen_terug)
             message = (

@@ -245,6 +245,15 @@ async def step(request: Request) -> Response:
         return _step_page(request, visit, cfg, step_type.initial_values(cfg, answer, ctx), [], ctx)
 
     form = await read_form(request, int(visit.gemeente.uploads.max_mb * 1024 * 1024) + 65536)
+    try:
+        return await _post_step(request, visit, cfg, form)
+    finally:
+        await form.close()
+
+
+async def _post_step(request: Request, visit: Visit, cfg: Any, form: FormData) -> Response:
+    step_id = cfg.id
+    journey = visit.journey
     await check_csrf(request, form, visit.session.csrf)
     if not journey.may_visit(step_id):
         raise HTTPException(409)

@@ -1,0 +1,145 @@
+"""A resident driving the wizard through the ASGI app, as a browser without JavaScript would."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from starlette.testclient import TestClient
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+
+
+def csrf_of(page: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def step_id_of(page: str) -> str | None:
+    match = re.search(r'data-step-id="([^"]+)"', page)
+    return match.group(1) if match else None
+
+
+def field_errors(page: str) -> list[str]:
+    """Inline error messages, without the hidden 'Fout:' prefix."""
+    found = re.findall(r'<p class="error-message" id="[^"]+"><span class="visually-hidden">Fout: </span>(.*?)</p>', page, re.S)
+    return [html.unescape(m).strip() for m in found]
+
+
+def text_of(page: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", " ", page))
+
+
+@dataclass
+class Resident:
+    client: TestClient
+    slug: str
+    page: str = ""
+    status: int = 0
+    url: str = ""
+    history: list[str] = field(default_factory=list)
+
+    def _record(self, response: Any) -> Any:
+        self.page, self.status, self.url = response.text, response.status_code, str(response.url)
+        sid = step_id_of(self.page)
+        if sid and (not self.history or self.history[-1] != sid):
+            self.history.append(sid)
+        return response
+
+    def get(self, path: str) -> Any:
+        return self._record(self.client.get(path if path.startswith("/") else f"/{self.slug}/{path}"))
+
+    def login(self, bsn: str) -> Any:
+        self.get(f"/{self.slug}/inloggen")
+        response = self._record(self.client.post(f"/{self.slug}/inloggen", data={"csrf": csrf_of(self.page), "bsn": bsn}))
+        if "/verder" in self.url:
+            link = re.search(r'<a class="button" href="([^"]+)"', self.page)
+            assert link
+            self.get(link.group(1))
+        return response
+
+    @property
+    def step(self) -> str | None:
+        return step_id_of(self.page)
+
+    def answer(self, data: dict[str, Any] | None = None, files: dict[str, tuple[str, bytes, str]] | None = None) -> Any:
+        step = self.step
+        assert step, f"not on a step page: {self.url}\n{text_of(self.page)[:500]}"
+        action = re.search(r'<form method="post" action="([^"]+)"', self.page)
+        assert action
+        payload = {"csrf": csrf_of(self.page), **(data or {})}
+        if 'name="terug" value="controleren"' in self.page:
+            payload["terug"] = "controleren"
+        return self._record(self.client.post(action.group(1), data=payload, files=files or None))
+
+    def errors(self) -> list[str]:
+        return field_errors(self.page)
+
+    def text(self) -> str:
+        return text_of(self.page)
+
+
+def moving_date(today: date, days: int = 7) -> dict[str, str]:
+    d = today + timedelta(days=days)
+    return {"dag": str(d.day), "maand": str(d.month), "jaar": str(d.year)}
+
+
+def required_uploads(page: str) -> list[str]:
+    return re.findall(r'<input class="file-upload" id="([^"]+)" name="[^"]+" type="file"[^>]*aria-required="true"', page)
+
+
+def default_answer(resident: Resident, cfg: Any, today: date, address: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """A valid answer for any step type, for the generic journey of every configuration."""
+    kind = cfg.type
+    if kind == "vraag":
+        if cfg.invoer == "radio":
+            return {"waarde": next(o.waarde for o in cfg.opties if o.stop is None)}, None
+        if cfg.invoer == "checkbox":
+            return {"waarde": cfg.opties[0].waarde}, None
+        if cfg.invoer == "getal":
+            return {"waarde": str(int(cfg.min or 1) if cfg.min and cfg.min > 700 else 750)}, None
+        return {"waarde": "Testantwoord"}, None
+    if kind == "verhuisdatum":
+        return moving_date(today), None
+    if kind == "nieuw_adres":
+        return {
+            "postcode": address["postcode"], "huisnummer": str(address["huisnummer"]),
+            "huisletter": address.get("huisletter") or "", "toevoeging": address.get("huisnummertoevoeging") or "",
+        }, None
+    if kind == "meeverhuizers":
+        return {}, None
+    if kind == "woonsituatie":
+        return {"woonvorm": cfg.vormen[0].waarde}, None
+    if kind == "huisvestingsvergunning":
+        return {"keuze": "aanvragen"}, None
+    if kind == "documenten":
+        return {}, {name: (f"{name}.pdf", PDF, "application/pdf") for name in required_uploads(resident.page)}
+    if kind == "contactgegevens":
+        return {"email": "test@example.org", "telefoon": "06 12345678"}, None
+    if kind == "controleren":
+        return {"akkoord": "ja"}, None
+    raise AssertionError(f"no default answer for step type {kind!r}")
+
+
+def complete_journey(resident: Resident, gemeente: Any, today: date, address: dict[str, Any], overrides: dict[str, Any] | None = None) -> Any:
+    """Answer every step with a valid answer (or an override per step id) until confirmation."""
+    overrides = overrides or {}
+    for _ in range(40):
+        if resident.url.endswith("/bevestiging"):
+            return resident
+        step_id = resident.step
+        assert step_id, f"stuck at {resident.url}: {resident.text()[:400]}"
+        cfg = gemeente.step(step_id)
+        data, files = default_answer(resident, cfg, today, address)
+        if step_id in overrides:
+            data, files = overrides[step_id]
+        before = resident.url
+        resident.answer(data, files)
+        assert resident.status < 400, f"step {step_id}: {resident.status} {resident.errors()}"
+        assert resident.url != before or resident.url.endswith("/bevestiging"), f"step {step_id} did not advance: {resident.errors()}"
+    raise AssertionError("journey did not end within 40 steps")
