@@ -143,3 +143,22 @@ def complete_journey(resident: Resident, gemeente: Any, today: date, address: di
         assert resident.status < 400, f"step {step_id}: {resident.status} {resident.errors()}"
         assert resident.url != before or resident.url.endswith("/bevestiging"), f"step {step_id} did not advance: {resident.errors()}"
     raise AssertionError("journey did not end within 40 steps")
+
+
+def run_until(resident: Resident, gemeente: Any, stop_at: str, today: date, address: dict[str, Any], overrides: dict[str, Any] | None = None) -> Resident:
+    """Answer steps (defaults or overrides) until the resident stands on step ``stop_at``."""
+    overrides = overrides or {}
+    for _ in range(40):
+        step_id = resident.step
+        assert step_id, f"stuck at {resident.url}: {resident.text()[:400]}"
+        if step_id == stop_at:
+            return resident
+        cfg = gemeente.step(step_id)
+        data, files = overrides.get(step_id) or default_answer(resident, cfg, today, address)
+        resident.answer(data, files)
+        assert resident.status < 400, f"step {step_id}: {resident.status} {resident.errors()}"
+    raise AssertionError(f"never reached step {stop_at}")
+
+
+def address_form(postcode: str, huisnummer: str, huisletter: str = "", toevoeging: str = "") -> tuple[dict[str, str], None]:
+    return {"postcode": postcode, "huisnummer": huisnummer, "huisletter": huisletter, "toevoeging": toevoeging}, None
