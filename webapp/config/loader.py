@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from webapp.conditions import AREAS_FACT, Antwoord, Conditie, Feit, Gebied, answer_key, walk
+from webapp.conditions import AREAS_FACT, Alle, Antwoord, Conditie, EenVan, Feit, Gebied, Niet, answer_key
 from webapp.config.models import Gemeente
 from webapp.flow.facts import derivable
 from webapp.steps import registry as default_registry
@@ -168,17 +168,17 @@ def _check_condition(
     default_field: dict[str, str],
     locator: _Locator,
 ) -> Iterable[Problem]:
-    for leaf in walk(condition):
+    for leaf, sub in _leaves(condition, loc):
         if isinstance(leaf, Antwoord):
             key = answer_key(leaf.antwoord, default_field)
             step_id = leaf.antwoord.split(".")[0]
             if step_id not in default_field:
                 yield locator.problem(
-                    loc, f"de voorwaarde noemt stap {step_id!r}, maar die stap staat niet eerder in de lijst"
+                    sub, f"de voorwaarde noemt stap {step_id!r}, maar die stap staat niet eerder in de lijst"
                 )
             elif key not in known_fields:
                 fields = ", ".join(sorted(k.split(".", 1)[1] for k in known_fields if k.startswith(step_id + ".")))
-                yield locator.problem(loc, f"stap {step_id!r} heeft geen antwoord {key.split('.', 1)[1]!r}; wel: {fields}")
+                yield locator.problem(sub, f"stap {step_id!r} heeft geen antwoord {key.split('.', 1)[1]!r}; wel: {fields}")
             else:
                 allowed = known_fields[key]
                 op, value = leaf.operator()
@@ -187,20 +187,34 @@ def _check_condition(
                     for v in values:
                         if str(v) not in allowed:
                             yield locator.problem(
-                                loc, f"{v!r} is geen mogelijk antwoord van {leaf.antwoord!r}; kies uit: {', '.join(sorted(allowed))}"
+                                sub, f"{v!r} is geen mogelijk antwoord van {leaf.antwoord!r}; kies uit: {', '.join(sorted(allowed))}"
                             )
         elif isinstance(leaf, Feit):
             if leaf.feit not in known_facts:
                 yield locator.problem(
-                    loc, f"het feit {leaf.feit!r} is op dit punt niet bekend; wel: {', '.join(sorted(known_facts)) or 'geen'}"
+                    sub, f"het feit {leaf.feit!r} is op dit punt niet bekend; wel: {', '.join(sorted(known_facts)) or 'geen'}"
                 )
         elif isinstance(leaf, Gebied):
             if leaf.gebied not in gemeente.gebieden:
                 yield locator.problem(
-                    loc, f"onbekend gebied {leaf.gebied!r}; gedefinieerd zijn: {', '.join(sorted(gemeente.gebieden)) or 'geen'}"
+                    sub, f"onbekend gebied {leaf.gebied!r}; gedefinieerd zijn: {', '.join(sorted(gemeente.gebieden)) or 'geen'}"
                 )
             elif AREAS_FACT not in known_facts:
-                yield locator.problem(loc, "een gebied-voorwaarde kan pas na de stap van type 'nieuw_adres'")
+                yield locator.problem(sub, "een gebied-voorwaarde kan pas na de stap van type 'nieuw_adres'")
+
+
+def _leaves(condition: Conditie, loc: tuple[Any, ...]) -> Iterable[tuple[Any, tuple[Any, ...]]]:
+    """Leaves with their key path, so a problem points at the exact line."""
+    if isinstance(condition, Alle):
+        for i, c in enumerate(condition.alle):
+            yield from _leaves(c, (*loc, "alle", i))
+    elif isinstance(condition, EenVan):
+        for i, c in enumerate(condition.een_van):
+            yield from _leaves(c, (*loc, "een_van", i))
+    elif isinstance(condition, Niet):
+        yield from _leaves(condition.niet, (*loc, "niet"))
+    else:
+        yield condition, loc
 
 
 class _Locator:
