@@ -27,7 +27,11 @@ def step_id_of(page: str) -> str | None:
 
 def field_errors(page: str) -> list[str]:
     """Inline error messages, without the hidden 'Fout:' prefix."""
-    found = re.findall(r'<p class="error-message" id="[^"]+"><span class="visually-hidden">Fout: </span>(.*?)</p>', page, re.S)
+    found = re.findall(
+        r'<p class="error-message" id="[^"]+"><span class="visually-hidden">Fout: </span>(.*?)</p>',
+        page,
+        re.S,
+    )
     return [html.unescape(m).strip() for m in found]
 
 
@@ -52,11 +56,17 @@ class Resident:
         return response
 
     def get(self, path: str) -> Any:
-        return self._record(self.client.get(path if path.startswith("/") else f"/{self.slug}/{path}"))
+        return self._record(
+            self.client.get(path if path.startswith("/") else f"/{self.slug}/{path}")
+        )
 
     def login(self, bsn: str) -> Any:
         self.get(f"/{self.slug}/inloggen")
-        response = self._record(self.client.post(f"/{self.slug}/inloggen", data={"csrf": csrf_of(self.page), "bsn": bsn}))
+        response = self._record(
+            self.client.post(
+                f"/{self.slug}/inloggen", data={"csrf": csrf_of(self.page), "bsn": bsn}
+            )
+        )
         if "/verder" in self.url:
             link = re.search(r'<a class="button" href="([^"]+)"', self.page)
             assert link
@@ -67,7 +77,11 @@ class Resident:
     def step(self) -> str | None:
         return step_id_of(self.page)
 
-    def answer(self, data: dict[str, Any] | None = None, files: dict[str, tuple[str, bytes, str]] | None = None) -> Any:
+    def answer(
+        self,
+        data: dict[str, Any] | None = None,
+        files: dict[str, tuple[str, bytes, str]] | None = None,
+    ) -> Any:
         step = self.step
         assert step, f"not on a step page: {self.url}\n{text_of(self.page)[:500]}"
         action = re.search(r'<form method="post" action="([^"]+)"', self.page)
@@ -90,10 +104,15 @@ def moving_date(today: date, days: int = 7) -> dict[str, str]:
 
 
 def required_uploads(page: str) -> list[str]:
-    return re.findall(r'<input class="file-upload" id="([^"]+)" name="[^"]+" type="file"[^>]*aria-required="true"', page)
+    return re.findall(
+        r'<input class="file-upload" id="([^"]+)" name="[^"]+" type="file"[^>]*aria-required="true"',
+        page,
+    )
 
 
-def default_answer(resident: Resident, cfg: Any, today: date, address: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def default_answer(
+    resident: Resident, cfg: Any, today: date, address: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
     """A valid answer for any step type, for the generic journey of every configuration."""
     kind = cfg.type
     if kind == "vraag":
@@ -108,8 +127,10 @@ def default_answer(resident: Resident, cfg: Any, today: date, address: dict[str,
         return moving_date(today), None
     if kind == "nieuw_adres":
         return {
-            "postcode": address["postcode"], "huisnummer": str(address["huisnummer"]),
-            "huisletter": address.get("huisletter") or "", "toevoeging": address.get("huisnummertoevoeging") or "",
+            "postcode": address["postcode"],
+            "huisnummer": str(address["huisnummer"]),
+            "huisletter": address.get("huisletter") or "",
+            "toevoeging": address.get("huisnummertoevoeging") or "",
         }, None
     if kind == "meeverhuizers":
         return {}, None
@@ -118,7 +139,10 @@ def default_answer(resident: Resident, cfg: Any, today: date, address: dict[str,
     if kind == "huisvestingsvergunning":
         return {"keuze": "aanvragen"}, None
     if kind == "documenten":
-        return {}, {name: (f"{name}.pdf", PDF, "application/pdf") for name in required_uploads(resident.page)}
+        return {}, {
+            name: (f"{name}.pdf", PDF, "application/pdf")
+            for name in required_uploads(resident.page)
+        }
     if kind == "contactgegevens":
         return {"email": "test@example.org", "telefoon": "06 12345678"}, None
     if kind == "controleren":
@@ -126,7 +150,13 @@ def default_answer(resident: Resident, cfg: Any, today: date, address: dict[str,
     raise AssertionError(f"no default answer for step type {kind!r}")
 
 
-def complete_journey(resident: Resident, gemeente: Any, today: date, address: dict[str, Any], overrides: dict[str, Any] | None = None) -> Any:
+def complete_journey(
+    resident: Resident,
+    gemeente: Any,
+    today: date,
+    address: dict[str, Any],
+    overrides: dict[str, Any] | None = None,
+) -> Any:
     """Answer every step with a valid answer (or an override per step id) until confirmation."""
     overrides = overrides or {}
     for _ in range(40):
@@ -141,11 +171,20 @@ def complete_journey(resident: Resident, gemeente: Any, today: date, address: di
         before = resident.url
         resident.answer(data, files)
         assert resident.status < 400, f"step {step_id}: {resident.status} {resident.errors()}"
-        assert resident.url != before or resident.url.endswith("/bevestiging"), f"step {step_id} did not advance: {resident.errors()}"
+        assert resident.url != before or resident.url.endswith("/bevestiging"), (
+            f"step {step_id} did not advance: {resident.errors()}"
+        )
     raise AssertionError("journey did not end within 40 steps")
 
 
-def run_until(resident: Resident, gemeente: Any, stop_at: str, today: date, address: dict[str, Any], overrides: dict[str, Any] | None = None) -> Resident:
+def run_until(
+    resident: Resident,
+    gemeente: Any,
+    stop_at: str,
+    today: date,
+    address: dict[str, Any],
+    overrides: dict[str, Any] | None = None,
+) -> Resident:
     """Answer steps (defaults or overrides) until the resident stands on step ``stop_at``."""
     overrides = overrides or {}
     for _ in range(40):
@@ -160,5 +199,12 @@ def run_until(resident: Resident, gemeente: Any, stop_at: str, today: date, addr
     raise AssertionError(f"never reached step {stop_at}")
 
 
-def address_form(postcode: str, huisnummer: str, huisletter: str = "", toevoeging: str = "") -> tuple[dict[str, str], None]:
-    return {"postcode": postcode, "huisnummer": huisnummer, "huisletter": huisletter, "toevoeging": toevoeging}, None
+def address_form(
+    postcode: str, huisnummer: str, huisletter: str = "", toevoeging: str = ""
+) -> tuple[dict[str, str], None]:
+    return {
+        "postcode": postcode,
+        "huisnummer": huisnummer,
+        "huisletter": huisletter,
+        "toevoeging": toevoeging,
+    }, None

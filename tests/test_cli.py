@@ -25,7 +25,9 @@ def test_check_config_passes_on_shipped_files(capsys, monkeypatch, tmp_path):
 def test_check_config_fails_with_file_and_line(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("VERHUIZEN_DATA_DIR", str(tmp_path))
     bad = tmp_path / "kapot.yaml"
-    bad.write_text((CONFIG_DIR / "voorbeeld.yaml").read_text().replace("dagen_terug: 5", "dagen_terug: vijf"))
+    bad.write_text(
+        (CONFIG_DIR / "voorbeeld.yaml").read_text().replace("dagen_terug: 5", "dagen_terug: vijf")
+    )
     assert main(["check-config", str(bad)]) == 1
     err = capsys.readouterr().err
     assert "kapot.yaml:" in err and "datum.dagen_terug" in err and "geheel getal" in err
@@ -36,10 +38,17 @@ def test_check_config_as_a_real_command(tmp_path):
     bad.write_text("naam: Kapot\n")
     result = subprocess.run(
         [sys.executable, "-m", "webapp.cli", "check-config", str(bad)],
-        cwd=ROOT, capture_output=True, text=True, env={"PATH": "", "VERHUIZEN_DATA_DIR": str(tmp_path)}, check=False,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={"PATH": "", "VERHUIZEN_DATA_DIR": str(tmp_path)},
+        check=False,
     )
     assert result.returncode == 1
-    assert "kapot.yaml:1: (bestand): deze sleutel ontbreekt" in result.stderr or "ontbreekt" in result.stderr
+    assert (
+        "kapot.yaml:1: (bestand): deze sleutel ontbreekt" in result.stderr
+        or "ontbreekt" in result.stderr
+    )
 
 
 def test_production_refuses_the_test_login(tmp_path):

@@ -17,14 +17,22 @@ DEFAULTS = {"woonsituatie": "woonvorm", "huurprijs": "waarde"}
         ({"antwoord": "woonsituatie", "is": "huur"}, {"woonsituatie.woonvorm": "koop"}, False),
         ({"antwoord": "woonsituatie", "is": "huur"}, {}, None),
         ({"antwoord": "woonsituatie", "is_niet": "huur"}, {"woonsituatie.woonvorm": "koop"}, True),
-        ({"antwoord": "woonsituatie", "in": ["huur", "inwonen"]}, {"woonsituatie.woonvorm": "inwonen"}, True),
+        (
+            {"antwoord": "woonsituatie", "in": ["huur", "inwonen"]},
+            {"woonsituatie.woonvorm": "inwonen"},
+            True,
+        ),
         ({"antwoord": "huurprijs", "ten_hoogste": 1184.82}, {"huurprijs.waarde": 1184.82}, True),
         ({"antwoord": "huurprijs", "ten_hoogste": 1184.82}, {"huurprijs.waarde": 1184.83}, False),
         ({"antwoord": "huurprijs", "kleiner_dan": 900}, {"huurprijs.waarde": 899}, True),
         ({"antwoord": "huurprijs", "groter_dan": 900}, {"huurprijs.waarde": 900}, False),
         ({"antwoord": "huurprijs", "ten_minste": 900}, {"huurprijs.waarde": 900}, True),
         ({"antwoord": "huurprijs", "ten_minste": 900}, {"huurprijs.waarde": "geen getal"}, False),
-        ({"antwoord": "extra.keuzes", "bevat": "afval"}, {"extra.keuzes": ["parkeren", "afval"]}, True),
+        (
+            {"antwoord": "extra.keuzes", "bevat": "afval"},
+            {"extra.keuzes": ["parkeren", "afval"]},
+            True,
+        ),
         ({"antwoord": "extra.keuzes", "bevat": "hond"}, {"extra.keuzes": ["parkeren"]}, False),
         ({"antwoord": "contact.email", "ingevuld": True}, {"contact.email": None}, False),
         ({"antwoord": "contact.email", "ingevuld": False}, {"contact.email": ""}, True),
@@ -70,10 +78,20 @@ def test_invalid_conditions_are_rejected(bad):
 
 
 def test_walk_yields_every_leaf():
-    condition = parse({"alle": [{"gebied": "a"}, {"niet": {"een_van": [{"gebied": "b"}, {"feit": "x.y", "is": 1}]}}]})
+    condition = parse(
+        {
+            "alle": [
+                {"gebied": "a"},
+                {"niet": {"een_van": [{"gebied": "b"}, {"feit": "x.y", "is": 1}]}},
+            ]
+        }
+    )
     assert [type(leaf).__name__ for leaf in walk(condition)] == ["Gebied", "Gebied", "Feit"]
 
 
 def test_describe_reads_as_dutch():
-    text = describe(parse({"alle": [{"antwoord": "woonsituatie", "is": "huur"}, {"gebied": "hvv"}]}), {"hvv": "HVV-gebied"})
+    text = describe(
+        parse({"alle": [{"antwoord": "woonsituatie", "is": "huur"}, {"gebied": "hvv"}]}),
+        {"hvv": "HVV-gebied"},
+    )
     assert text == "(woonsituatie is huur) en (het nieuwe adres ligt in gebied 'HVV-gebied')"

@@ -18,9 +18,13 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
     check = sub.add_parser("check-config", help="controleer gemeente-configuratie")
-    check.add_argument("path", nargs="?", help="een bestand of map (standaard: VERHUIZEN_CONFIG_DIR)")
+    check.add_argument(
+        "path", nargs="?", help="een bestand of map (standaard: VERHUIZEN_CONFIG_DIR)"
+    )
     schema = sub.add_parser("schema", help="schrijf het JSON Schema van het configuratieformaat")
-    schema.add_argument("--check", action="store_true", help="alleen controleren of het bestand actueel is")
+    schema.add_argument(
+        "--check", action="store_true", help="alleen controleren of het bestand actueel is"
+    )
     sub.add_parser("migrate", help="breng het databaseschema op de laatste versie")
     args = parser.parse_args(argv)
 
@@ -45,10 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _check_config(path: Path) -> int:
     try:
-        if path.is_dir():
-            gemeenten = load_dir(path)
-        else:
-            gemeenten = {path.stem: load_file(path)}
+        gemeenten = load_dir(path) if path.is_dir() else {path.stem: load_file(path)}
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
@@ -58,7 +59,9 @@ def _check_config(path: Path) -> int:
         print(f"verhuizen: {exc}", file=sys.stderr)
         return 1
     for slug, gemeente in gemeenten.items():
-        print(f"{slug}: in orde ({gemeente.naam}, versie {gemeente.versie}, {len(gemeente.stappen)} stappen)")
+        print(
+            f"{slug}: in orde ({gemeente.naam}, versie {gemeente.versie}, {len(gemeente.stappen)} stappen)"
+        )
     return 0
 
 
@@ -89,8 +92,12 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         return 1
     print(f"eDienst Verhuizen ({settings.mode}) op http://{host}:{port}/", flush=True)
     uvicorn.run(
-        "webapp.web.asgi:app", host=host, port=port, workers=workers,
-        log_level="info", access_log=False,
+        "webapp.web.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        access_log=False,
     )
     return 0
 

@@ -16,7 +16,7 @@ number of steps can be shown reliably.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
@@ -45,7 +45,7 @@ class Niet(_Node):
     niet: Conditie
 
 
-_Scalar = Union[str, int, float, bool]
+_Scalar = str | int | float | bool
 
 
 class _Comparison(_Node):
@@ -99,12 +99,12 @@ class _Comparison(_Node):
         if number is None:
             return False
         if name == "kleiner_dan":
-            return number < expected
+            return bool(number < expected)
         if name == "ten_hoogste":
-            return number <= expected
+            return bool(number <= expected)
         if name == "groter_dan":
-            return number > expected
-        return number >= expected  # ten_minste
+            return bool(number > expected)
+        return bool(number >= expected)  # ten_minste
 
 
 _OPERATORS = (
@@ -150,14 +150,12 @@ def _kind(value: Any) -> str | None:
 
 
 Conditie = Annotated[
-    Union[
-        Annotated[Alle, Tag("alle")],
-        Annotated[EenVan, Tag("een_van")],
-        Annotated[Niet, Tag("niet")],
-        Annotated[Antwoord, Tag("antwoord")],
-        Annotated[Feit, Tag("feit")],
-        Annotated[Gebied, Tag("gebied")],
-    ],
+    Annotated[Alle, Tag("alle")]
+    | Annotated[EenVan, Tag("een_van")]
+    | Annotated[Niet, Tag("niet")]
+    | Annotated[Antwoord, Tag("antwoord")]
+    | Annotated[Feit, Tag("feit")]
+    | Annotated[Gebied, Tag("gebied")],
     Discriminator(
         _kind,
         custom_error_type="conditie",

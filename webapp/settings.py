@@ -36,7 +36,9 @@ class Settings:
         env = dict(os.environ if env is None else env)
         mode = env.get("VERHUIZEN_MODE", "development")
         if mode not in MODES:
-            raise SettingsError(f"VERHUIZEN_MODE moet een van {', '.join(MODES)} zijn, niet {mode!r}")
+            raise SettingsError(
+                f"VERHUIZEN_MODE moet een van {', '.join(MODES)} zijn, niet {mode!r}"
+            )
         data_dir = Path(env.get("VERHUIZEN_DATA_DIR", "data"))
         config_dir = Path(env.get("VERHUIZEN_CONFIG_DIR", "config/gemeenten"))
         database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'verhuizen.db'}"
@@ -51,7 +53,9 @@ class Settings:
             raise SettingsError("VERHUIZEN_SECRET_KEY moet minstens 32 tekens lang zijn")
         idle = env.get("VERHUIZEN_SESSION_IDLE_MINUTES", "15")
         if not idle.isdigit() or int(idle) < 1:
-            raise SettingsError("VERHUIZEN_SESSION_IDLE_MINUTES moet een geheel getal van 1 of meer zijn")
+            raise SettingsError(
+                "VERHUIZEN_SESSION_IDLE_MINUTES moet een geheel getal van 1 of meer zijn"
+            )
         login = env.get("VERHUIZEN_LOGIN", "digid-test")
         if mode == "production" and login == "digid-test":
             raise SettingsError(
@@ -59,14 +63,15 @@ class Settings:
                 "DigiD-koppeling, of gebruik VERHUIZEN_MODE=staging."
             )
         return cls(
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode,
             database_url=database_url,
             data_dir=data_dir,
             config_dir=config_dir,
             secret_key=secret,
             session_idle_minutes=int(idle),
             login=login,
-            secure_cookies=env.get("VERHUIZEN_SECURE_COOKIES", "1" if mode == "production" else "0") == "1",
+            secure_cookies=env.get("VERHUIZEN_SECURE_COOKIES", "1" if mode == "production" else "0")
+            == "1",
         )
 
 

@@ -46,7 +46,9 @@ def test_rotterdam_permit_areas_match_domain():
     rotterdam = load_dir(CONFIG_DIR)["rotterdam"]
 
     def areas(straat, postcode, buurt=None):
-        return rotterdam.gebieden_van(wijkcode=None, buurtcode=buurt, postcode=postcode, straat=straat)
+        return rotterdam.gebieden_van(
+            wijkcode=None, buurtcode=buurt, postcode=postcode, straat=straat
+        )
 
     assert areas("Grondelstraat", "3083AB", "BU05991571") == ["hvv"]  # Tarwewijk
     assert areas("Mathenesserdijk", "3026GD") == ["hvv"]  # only postcode 3026
@@ -60,7 +62,9 @@ def test_unknown_step_type_names_line_and_choices():
     [problem] = problems_of(text)
     assert problem.line == line_of(text, "type: nieuw_adress")
     assert problem.path == "stappen[2].type"
-    assert "onbekend staptype 'nieuw_adress'" in problem.message and "nieuw_adres" in problem.message
+    assert (
+        "onbekend staptype 'nieuw_adress'" in problem.message and "nieuw_adres" in problem.message
+    )
 
 
 def test_missing_key_and_typo_key():
@@ -71,8 +75,14 @@ def test_missing_key_and_typo_key():
 
 
 def test_condition_naming_a_later_or_unknown_step():
-    text = VOORBEELD.replace("{antwoord: woonsituatie, is: huur}\n    uitleg: In het centrum", "{antwoord: contact, is: huur}\n    uitleg: In het centrum")
-    text = text.replace("        - {antwoord: woonsituatie, is: huur}\n        - {gebied: centrum}", "        - {antwoord: contact, is: huur}\n        - {gebied: centrum}")
+    text = VOORBEELD.replace(
+        "{antwoord: woonsituatie, is: huur}\n    uitleg: In het centrum",
+        "{antwoord: contact, is: huur}\n    uitleg: In het centrum",
+    )
+    text = text.replace(
+        "        - {antwoord: woonsituatie, is: huur}\n        - {gebied: centrum}",
+        "        - {antwoord: contact, is: huur}\n        - {gebied: centrum}",
+    )
     [problem] = problems_of(text)
     assert "stap 'contact'" in problem.message and "niet eerder" in problem.message
     assert problem.path.startswith("stappen[5].als")
@@ -80,9 +90,15 @@ def test_condition_naming_a_later_or_unknown_step():
 
 
 def test_condition_with_impossible_value_and_unknown_area_and_fact():
-    text = VOORBEELD.replace("{antwoord: woonsituatie, is: huur}\n  - id: koopakte", "{antwoord: woonsituatie, is: huurr}\n  - id: koopakte")
+    text = VOORBEELD.replace(
+        "{antwoord: woonsituatie, is: huur}\n  - id: koopakte",
+        "{antwoord: woonsituatie, is: huurr}\n  - id: koopakte",
+    )
     text = text.replace("{gebied: centrum}\n    uitleg", "{gebied: centrumm}\n    uitleg")
-    text = text.replace("als: {gebied: centrum}\n    opties", "als: {feit: huishouden.honden, ten_minste: 1}\n    opties")
+    text = text.replace(
+        "als: {gebied: centrum}\n    opties",
+        "als: {feit: huishouden.honden, ten_minste: 1}\n    opties",
+    )
     messages = [p.message for p in problems_of(text)]
     assert any("'huurr' is geen mogelijk antwoord" in m for m in messages)
     assert any("onbekend gebied 'centrumm'" in m for m in messages)
@@ -90,14 +106,18 @@ def test_condition_with_impossible_value_and_unknown_area_and_fact():
 
 
 def test_bad_values_in_nested_models():
-    text = VOORBEELD.replace("dagen_vooruit: 28", "dagen_vooruit: -1").replace("te_laat: accepteren", "te_laat: misschien")
+    text = VOORBEELD.replace("dagen_vooruit: 28", "dagen_vooruit: -1").replace(
+        "te_laat: accepteren", "te_laat: misschien"
+    )
     messages = {p.path: p.message for p in problems_of(text)}
     assert "minstens 0" in messages["datum.dagen_vooruit"]
     assert "accepteren" in messages["datum.te_laat"]
 
 
 def test_last_step_must_be_check_answers_and_ids_unique():
-    text = VOORBEELD.replace("  - id: contact\n    type: contactgegevens", "  - id: adres\n    type: contactgegevens")
+    text = VOORBEELD.replace(
+        "  - id: contact\n    type: contactgegevens", "  - id: adres\n    type: contactgegevens"
+    )
     text = text.replace("  - id: controleren\n    type: controleren\n", "")
     messages = [p.message for p in problems_of(text)]
     assert any("komt twee keer voor" in m for m in messages)
@@ -122,7 +142,9 @@ def test_load_dir_reports_every_file(tmp_path: Path):
 def test_a_copy_of_voorbeeld_is_a_new_gemeente(tmp_path: Path):
     for path in CONFIG_DIR.glob("*.yaml"):
         (tmp_path / path.name).write_text(path.read_text())
-    (tmp_path / "nieuwegein.yaml").write_text(VOORBEELD.replace("naam: Voorbeeldstad", "naam: Nieuwegein"))
+    (tmp_path / "nieuwegein.yaml").write_text(
+        VOORBEELD.replace("naam: Voorbeeldstad", "naam: Nieuwegein")
+    )
     assert load_dir(tmp_path)["nieuwegein"].naam == "Nieuwegein"
 
 
@@ -130,9 +152,14 @@ def test_json_schema_is_current_and_accepts_shipped_files():
     from webapp.config import schema
 
     rendered = schema.render(registry)
-    assert (CONFIG_DIR / schema.SCHEMA_FILE).read_text(encoding="utf-8") == rendered, "run: verhuizen schema"
+    assert (CONFIG_DIR / schema.SCHEMA_FILE).read_text(encoding="utf-8") == rendered, (
+        "run: verhuizen schema"
+    )
     document = schema.json_schema(registry)
-    step_types = {ref["$ref"].rsplit("/", 1)[-1] for ref in document["properties"]["stappen"]["items"]["oneOf"]}
+    step_types = {
+        ref["$ref"].rsplit("/", 1)[-1]
+        for ref in document["properties"]["stappen"]["items"]["oneOf"]
+    }
     assert len(step_types) == len(registry.names())
     jsonschema = pytest.importorskip("jsonschema")
     for path in CONFIG_DIR.glob("*.yaml"):

@@ -60,20 +60,31 @@ class Documents(Plain):
         return evaluate(parse({"antwoord": "woon", "in": ["huur", "koop"]}))
 
 
-TYPES = {"plain": Plain(), "address": Address(), "household": Household(), "documents": Documents(), "check": Plain()}
+TYPES = {
+    "plain": Plain(),
+    "address": Address(),
+    "household": Household(),
+    "documents": Documents(),
+    "check": Plain(),
+}
 
 
 def rotterdam_like() -> Gemeente:
-    return Gemeente([
-        Step("situatie"),
-        Step("adres", "address"),
-        Step("mee", "household"),
-        Step("woon"),
-        Step("vergunning", als=parse({"alle": [{"antwoord": "woon", "is": "huur"}, {"gebied": "hvv"}]})),
-        Step("docs", "documents"),
-        Step("groot", als=parse({"feit": "adres.m2_per_persoon", "kleiner_dan": 12})),
-        Step("controleren", "check"),
-    ])
+    return Gemeente(
+        [
+            Step("situatie"),
+            Step("adres", "address"),
+            Step("mee", "household"),
+            Step("woon"),
+            Step(
+                "vergunning",
+                als=parse({"alle": [{"antwoord": "woon", "is": "huur"}, {"gebied": "hvv"}]}),
+            ),
+            Step("docs", "documents"),
+            Step("groot", als=parse({"feit": "adres.m2_per_persoon", "kleiner_dan": 12})),
+            Step("controleren", "check"),
+        ]
+    )
 
 
 def journey(answers: dict[str, Any]) -> Journey:
@@ -110,7 +121,12 @@ def test_permit_step_applies_only_for_rent_in_area():
 
 
 def test_step_relevance_hook_skips_steps_with_nothing_to_ask():
-    answers = {"situatie": {"waarde": "nl"}, "adres": {"gebieden": []}, "mee": {"personen": 1}, "woon": {"waarde": "inwonen"}}
+    answers = {
+        "situatie": {"waarde": "nl"},
+        "adres": {"gebieden": []},
+        "mee": {"personen": 1},
+        "woon": {"waarde": "inwonen"},
+    }
     j = journey(answers)
     assert j.state("docs").applies is False
     assert j.next_step().id == "controleren"
@@ -118,7 +134,13 @@ def test_step_relevance_hook_skips_steps_with_nothing_to_ask():
 
 
 def test_derived_fact_floor_area_per_person():
-    answers = {"situatie": {"waarde": "nl"}, "adres": {"gebieden": [], "m2": 30}, "mee": {"personen": 3}, "woon": {"waarde": "koop"}, "docs": {}}
+    answers = {
+        "situatie": {"waarde": "nl"},
+        "adres": {"gebieden": [], "m2": 30},
+        "mee": {"personen": 3},
+        "woon": {"waarde": "koop"},
+        "docs": {},
+    }
     assert journey(answers).next_step().id == "groot"  # 10 m2 per person
     answers["adres"]["m2"] = 60
     assert journey(answers).next_step().id == "controleren"
@@ -126,8 +148,12 @@ def test_derived_fact_floor_area_per_person():
 
 def test_answers_to_steps_that_no_longer_apply_are_left_out():
     answers = {
-        "situatie": {"waarde": "nl"}, "adres": {"gebieden": ["hvv"]}, "mee": {"personen": 1},
-        "woon": {"waarde": "huur"}, "vergunning": {"waarde": "aanvragen"}, "docs": {},
+        "situatie": {"waarde": "nl"},
+        "adres": {"gebieden": ["hvv"]},
+        "mee": {"personen": 1},
+        "woon": {"waarde": "huur"},
+        "vergunning": {"waarde": "aanvragen"},
+        "docs": {},
     }
     assert "vergunning" in journey(answers).relevant_answers()
     answers["woon"] = {"waarde": "koop"}
@@ -138,7 +164,13 @@ def test_answers_to_steps_that_no_longer_apply_are_left_out():
 
 
 def test_changing_an_early_answer_sends_the_resident_to_the_new_step():
-    answers = {"situatie": {"waarde": "nl"}, "adres": {"gebieden": []}, "mee": {"personen": 1}, "woon": {"waarde": "huur"}, "docs": {}}
+    answers = {
+        "situatie": {"waarde": "nl"},
+        "adres": {"gebieden": []},
+        "mee": {"personen": 1},
+        "woon": {"waarde": "huur"},
+        "docs": {},
+    }
     assert journey(answers).is_ready_to_submit()
     answers["adres"] = {"gebieden": ["hvv"]}
     j = journey(answers)
@@ -151,14 +183,24 @@ def test_position_is_only_total_when_known():
     n, total = j.position("situatie")
     assert n == 1
     assert total is None  # later steps depend on answers not given yet
-    answers = {"situatie": {"waarde": "nl"}, "adres": {"gebieden": [], "m2": 60}, "mee": {"personen": 1}, "woon": {"waarde": "koop"}}
+    answers = {
+        "situatie": {"waarde": "nl"},
+        "adres": {"gebieden": [], "m2": 60},
+        "mee": {"personen": 1},
+        "woon": {"waarde": "koop"},
+    }
     j = journey(answers)
     assert j.position("woon") == (4, 6)  # situatie, adres, mee, woon, docs, controleren
     assert j.position("controleren") == (6, 6)
 
 
 def test_previous_step_skips_steps_that_do_not_apply():
-    answers = {"situatie": {"waarde": "nl"}, "adres": {"gebieden": []}, "mee": {"personen": 1}, "woon": {"waarde": "koop"}}
+    answers = {
+        "situatie": {"waarde": "nl"},
+        "adres": {"gebieden": []},
+        "mee": {"personen": 1},
+        "woon": {"waarde": "koop"},
+    }
     assert journey(answers).previous("docs").id == "woon"
     assert journey(answers).previous("situatie") is None
 

@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.conftest import GEMEENTEN, TODAY
-from tests.driver import PDF, complete_journey, moving_date
+from tests.driver import complete_journey
 from webapp.registers.brp import BestandsBrp
-from webapp.storage.models import LinkedRequest, Submission
+from webapp.storage.models import Submission
 
 TESTDATA = Path(__file__).resolve().parents[2] / "webapp" / "registers" / "testdata"
 ADDRESSES = json.loads((TESTDATA / "adressen.json").read_text())["response"]["docs"]
@@ -58,5 +58,8 @@ def test_complete_journey_for_every_configuration(slug, app, resident):
     assert submission.reference.startswith(gemeente.referentie_prefix + "-2026-")
     assert submission.reference in r.text()
     assert submission.is_test
-    assert "controleren" not in submission.answers["stappen"] or submission.answers["stappen"]["controleren"]["akkoord"]
+    assert (
+        "controleren" not in submission.answers["stappen"]
+        or submission.answers["stappen"]["controleren"]["akkoord"]
+    )
     assert submission.answers["stappen"]["adres"]["adres"]["gemeentecode"] == gemeente.gemeentecode

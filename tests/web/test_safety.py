@@ -34,13 +34,13 @@ def logged_in(resident, app, slug="rotterdam"):
 
 
 def test_steps_cannot_be_skipped_by_url(resident, app):
-    r, g = logged_in(resident, app)
+    r, _g = logged_in(resident, app)
     r.get("/rotterdam/stap/documenten")
     assert r.step == "situatie"  # sent to the first unanswered step
 
 
 def test_unknown_step_is_404(resident, app, client):
-    r, g = logged_in(resident, app)
+    _r, _g = logged_in(resident, app)
     assert client.get("/rotterdam/stap/bestaat-niet").status_code == 404
     assert client.get("/nergens/").status_code == 404
 
@@ -59,14 +59,19 @@ def test_post_to_a_step_that_does_not_apply_is_refused_and_harms_nothing(residen
 
 
 def test_missing_or_wrong_csrf_is_403(resident, app, client):
-    r, g = logged_in(resident, app)
+    _r, _g = logged_in(resident, app)
     assert client.post("/rotterdam/stap/situatie", data={"waarde": "binnenland"}).status_code == 403
-    assert client.post("/rotterdam/stap/situatie", data={"waarde": "binnenland", "csrf": "x"}).status_code == 403
+    assert (
+        client.post(
+            "/rotterdam/stap/situatie", data={"waarde": "binnenland", "csrf": "x"}
+        ).status_code
+        == 403
+    )
     assert draft_answers(app) == {}
 
 
 def test_forged_cookie_is_400_and_draft_unharmed(resident, app, client):
-    r, g = logged_in(resident, app)
+    r, _g = logged_in(resident, app)
     r.answer({"waarde": "binnenland"})
     before = draft_answers(app)
     client.cookies.clear()
@@ -79,12 +84,21 @@ def test_forged_cookie_is_400_and_draft_unharmed(resident, app, client):
 
 def test_upload_too_big_or_not_a_document(resident, app):
     r, g = logged_in(resident, app)
-    run_until(r, g, "documenten", TODAY, KRALINGEN, overrides={"woonsituatie": ({"woonvorm": "koop"}, None)})
+    run_until(
+        r,
+        g,
+        "documenten",
+        TODAY,
+        KRALINGEN,
+        overrides={"woonsituatie": ({"woonvorm": "koop"}, None)},
+    )
     big = b"%PDF-" + b"0" * (10 * 1024 * 1024)
     r.answer({}, {"doc-akte_van_levering": ("akte.pdf", big, "application/pdf")})
     assert r.status == 422
     assert r.errors() == ["Het bestand akte.pdf is te groot. Een bestand mag hoogstens 10 MB zijn."]
-    r.answer({}, {"doc-akte_van_levering": ("akte.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")})
+    r.answer(
+        {}, {"doc-akte_van_levering": ("akte.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")}
+    )
     assert r.status == 422
     assert "is geen PDF, JPEG, PNG" in r.errors()[0]
     assert "akte_van_levering" not in app.state.services.store.uploads(r_draft_id(app))
@@ -119,7 +133,9 @@ def test_double_submit_gives_one_submission(resident, app, client):
     run_until(r, g, "controleren", TODAY, KRALINGEN)
     csrf = csrf_of(r.page)
     first = client.post("/rotterdam/stap/controleren", data={"csrf": csrf, "akkoord": "ja"})
-    second = client.post("/rotterdam/stap/controleren", data={"csrf": csrf, "akkoord": "ja"})  # Back + resubmit
+    second = client.post(
+        "/rotterdam/stap/controleren", data={"csrf": csrf, "akkoord": "ja"}
+    )  # Back + resubmit
     assert first.status_code == second.status_code == 200
     assert str(first.url).endswith("/bevestiging") and str(second.url).endswith("/bevestiging")
     [submission] = submissions(app)
@@ -129,7 +145,10 @@ def test_double_submit_gives_one_submission(resident, app, client):
 def test_check_answers_change_link_returns_to_check_answers(resident, app):
     r, g = logged_in(resident, app)
     run_until(r, g, "controleren", TODAY, KRALINGEN)
-    links = re.findall(r'<a href="(/rotterdam/stap/[^"]+)">Wijzigen<span class="visually-hidden"> ([^<]+)</span>', r.page)
+    links = re.findall(
+        r'<a href="(/rotterdam/stap/[^"]+)">Wijzigen<span class="visually-hidden"> ([^<]+)</span>',
+        r.page,
+    )
     names = [name for _, name in links]
     assert len(names) == len(set(names)) > 4  # unique accessible names
     contact = next(url for url, name in links if name == "e-mailadres")

@@ -60,8 +60,17 @@ def test_rotterdam_tenant_in_tarwewijk_applies_for_permit_with_the_move(resident
     r, g = start(resident, app, "rotterdam", SANNE)
     run_until(r, g, "vergunning", TODAY, TARWEWIJK)
     assert "huisvestingsvergunning" in r.text()
-    complete_journey(r, g, TODAY, TARWEWIJK, overrides={"vergunning": ({"keuze": "aanvragen"}, None)})
-    assert r.history[:6] == ["situatie", "verhuisdatum", "adres", "meeverhuizers", "woonsituatie", "vergunning"]
+    complete_journey(
+        r, g, TODAY, TARWEWIJK, overrides={"vergunning": ({"keuze": "aanvragen"}, None)}
+    )
+    assert r.history[:6] == [
+        "situatie",
+        "verhuisdatum",
+        "adres",
+        "meeverhuizers",
+        "woonsituatie",
+        "vergunning",
+    ]
     assert "documenten" in r.history
     [submission] = submissions(app)
     assert submission.answers["stappen"]["documenten"]["bestanden"].keys() == {"huurcontract"}
@@ -78,9 +87,18 @@ def test_rotterdam_already_has_a_permit_gives_its_number(resident, app):
     assert r.errors() == ["Vul het nummer van uw huisvestingsvergunning in."]
     r.answer({"keuze": "heb_al", "nummer": "12"})
     assert r.status == 422 and "HVV-2026-012345" in r.errors()[0]
-    complete_journey(r, g, TODAY, TARWEWIJK, overrides={"vergunning": ({"keuze": "heb_al", "nummer": "hvv-2026-012345"}, None)})
+    complete_journey(
+        r,
+        g,
+        TODAY,
+        TARWEWIJK,
+        overrides={"vergunning": ({"keuze": "heb_al", "nummer": "hvv-2026-012345"}, None)},
+    )
     [submission] = submissions(app)
-    assert submission.answers["stappen"]["vergunning"] == {"keuze": "heb_al", "nummer": "HVV-2026-012345"}
+    assert submission.answers["stappen"]["vergunning"] == {
+        "keuze": "heb_al",
+        "nummer": "HVV-2026-012345",
+    }
     assert linked(app) == []
 
 
@@ -115,25 +133,39 @@ def test_rotterdam_moving_in_with_aunt_who_rents(resident, app):
     assert r.step == "hoofdbewoner_huurt"
     r.answer({"waarde": "ja"})
     assert r.step == "documenten"
-    for title in ("Verklaring van inwoning", "identiteitsbewijs van de hoofdbewoner", "Verhuurdersverklaring"):
+    for title in (
+        "Verklaring van inwoning",
+        "identiteitsbewijs van de hoofdbewoner",
+        "Verhuurdersverklaring",
+    ):
         assert title in r.text()
     r.answer({}, {"doc-verklaring_inwoning": ("verklaring.pdf", PDF, "application/pdf")})
     assert r.status == 422
-    assert sorted(r.errors()) == sorted([
-        "Kies een bestand voor: Kopie van het identiteitsbewijs van de hoofdbewoner.",
-        "Kies een bestand voor: Verhuurdersverklaring van de verhuurder van de hoofdbewoner.",
-    ])
+    assert sorted(r.errors()) == sorted(
+        [
+            "Kies een bestand voor: Kopie van het identiteitsbewijs van de hoofdbewoner.",
+            "Kies een bestand voor: Verhuurdersverklaring van de verhuurder van de hoofdbewoner.",
+        ]
+    )
     # the valid file of the first attempt is kept: only the missing ones are asked again
-    r.answer({}, {
-        "doc-id_hoofdbewoner": ("id.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "image/png"),
-        "doc-verhuurdersverklaring": ("vv.pdf", PDF, "application/pdf"),
-    })
-    assert r.status == 422  # nothing was stored on the failed attempt, so the first file is asked again
-    r.answer({}, {
-        "doc-verklaring_inwoning": ("verklaring.pdf", PDF, "application/pdf"),
-        "doc-id_hoofdbewoner": ("id.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "image/png"),
-        "doc-verhuurdersverklaring": ("vv.pdf", PDF, "application/pdf"),
-    })
+    r.answer(
+        {},
+        {
+            "doc-id_hoofdbewoner": ("id.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "image/png"),
+            "doc-verhuurdersverklaring": ("vv.pdf", PDF, "application/pdf"),
+        },
+    )
+    assert (
+        r.status == 422
+    )  # nothing was stored on the failed attempt, so the first file is asked again
+    r.answer(
+        {},
+        {
+            "doc-verklaring_inwoning": ("verklaring.pdf", PDF, "application/pdf"),
+            "doc-id_hoofdbewoner": ("id.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "image/png"),
+            "doc-verhuurdersverklaring": ("vv.pdf", PDF, "application/pdf"),
+        },
+    )
     assert r.step == "contact"
     complete_journey(r, g, TODAY, TANTE)
     assert "vergunning" not in r.history  # inwonen needs no permit in this configuration
@@ -168,13 +200,18 @@ def test_den_haag_family_with_adult_son_and_middenhuur_permit(resident, app):
     [submission] = submissions(app)
     assert len(submission.answers["stappen"]["meeverhuizers"]["personen"]) == 4
     assert submission.answers["stappen"]["huurprijs"]["waarde"] == 1050.0
-    assert set(submission.answers["stappen"]["documenten"]["bestanden"]) == {"huurcontract", "inkomensverklaring"}
+    assert set(submission.answers["stappen"]["documenten"]["bestanden"]) == {
+        "huurcontract",
+        "inkomensverklaring",
+    }
     assert submission.signalen == []  # 95 m2 for 5 people is 19 m2 each
 
 
 def test_den_haag_rent_above_limit_needs_no_permit(resident, app):
     r, g = start(resident, app, "den-haag", SANNE)
-    run_until(r, g, "huurprijs", TODAY, LAAKKADE, overrides={"woonsituatie": ({"woonvorm": "huur"}, None)})
+    run_until(
+        r, g, "huurprijs", TODAY, LAAKKADE, overrides={"woonsituatie": ({"woonvorm": "huur"}, None)}
+    )
     r.answer({"waarde": "1500"})
     assert r.step == "documenten"
 
@@ -189,7 +226,10 @@ def test_utrecht_student_rents_room_where_four_are_registered(resident, app):
     complete_journey(r, g, TODAY, KAMER)
     assert "vergunning" not in r.history and "huurprijs" not in r.history
     [submission] = submissions(app)
-    assert set(submission.answers["stappen"]["documenten"]["bestanden"]) == {"huurcontract", "toestemming_hoofdbewoner"}
+    assert set(submission.answers["stappen"]["documenten"]["bestanden"]) == {
+        "huurcontract",
+        "toestemming_hoofdbewoner",
+    }
 
 
 # -- Any gemeente: bad input ---------------------------------------------------------------
@@ -241,7 +281,11 @@ def test_late_report_in_rotterdam_registers_today(resident, app):
     r.answer(moving_date(TODAY, -10))
     complete_journey(r, g, TODAY, KRALINGEN)
     [submission] = submissions(app)
-    assert submission.answers["stappen"]["verhuisdatum"] == {"datum": "2026-11-17", "te_laat": True, "geregistreerde_datum": "2026-11-27"}
+    assert submission.answers["stappen"]["verhuisdatum"] == {
+        "datum": "2026-11-17",
+        "te_laat": True,
+        "geregistreerde_datum": "2026-11-27",
+    }
 
 
 @pytest.mark.parametrize("slug", GEMEENTEN)

@@ -11,7 +11,17 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from webapp.conditions import AREAS_FACT, Alle, Antwoord, Conditie, EenVan, Feit, Gebied, Niet, answer_key
+from webapp.conditions import (
+    AREAS_FACT,
+    Alle,
+    Antwoord,
+    Conditie,
+    EenVan,
+    Feit,
+    Gebied,
+    Niet,
+    answer_key,
+)
 from webapp.config.models import Gemeente
 from webapp.flow.facts import derivable
 from webapp.steps import registry as default_registry
@@ -44,7 +54,9 @@ def load_dir(directory: Path, registry: Registry = default_registry) -> dict[str
     problems: list[Problem] = []
     files = sorted(directory.glob("*.yaml"))
     if not files:
-        raise ConfigError([Problem(str(directory), None, "", "geen gemeente-bestanden (*.yaml) gevonden")])
+        raise ConfigError(
+            [Problem(str(directory), None, "", "geen gemeente-bestanden (*.yaml) gevonden")]
+        )
     for path in files:
         try:
             gemeenten[path.stem] = load_file(path, registry)
@@ -55,11 +67,15 @@ def load_dir(directory: Path, registry: Registry = default_registry) -> dict[str
     return gemeenten
 
 
-def load_file(path: Path, registry: Registry = default_registry, display: str | None = None) -> Gemeente:
+def load_file(
+    path: Path, registry: Registry = default_registry, display: str | None = None
+) -> Gemeente:
     name = display or _display(path)
     slug = path.stem
     if not SLUG.match(slug):
-        raise ConfigError([Problem(name, None, "", "de bestandsnaam moet een slug zijn als 'den-haag'")])
+        raise ConfigError(
+            [Problem(name, None, "", "de bestandsnaam moet een slug zijn als 'den-haag'")]
+        )
     text = path.read_text(encoding="utf-8")
     return load_text(text, slug, name, registry)
 
@@ -74,7 +90,9 @@ def load_text(text: str, slug: str, name: str, registry: Registry = default_regi
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError([Problem(name, line, "", f"geen geldige YAML: {problem}")]) from None
     if not isinstance(data, dict):
-        raise ConfigError([Problem(name, 1, "", "verwacht een mapping met sleutels als naam, stappen")])
+        raise ConfigError(
+            [Problem(name, 1, "", "verwacht een mapping met sleutels als naam, stappen")]
+        )
 
     locator = _Locator(name, root)
     problems: list[Problem] = []
@@ -93,11 +111,13 @@ def load_text(text: str, slug: str, name: str, registry: Registry = default_regi
         if type_name not in registry:
             known = ", ".join(registry.names())
             problems.append(
-                locator.problem((*loc, "type"), f"onbekend staptype {type_name!r}; verwacht een van: {known}")
+                locator.problem(
+                    (*loc, "type"), f"onbekend staptype {type_name!r}; verwacht een van: {known}"
+                )
             )
             continue
         try:
-            steps.append(registry[type_name].Config.model_validate(raw))
+            steps.append(registry[str(type_name)].Config.model_validate(raw))
         except ValidationError as exc:
             problems.extend(locator.from_validation(exc, loc))
     if problems:
@@ -110,7 +130,9 @@ def load_text(text: str, slug: str, name: str, registry: Registry = default_regi
     return gemeente
 
 
-def _check_references(gemeente: Gemeente, registry: Registry, locator: _Locator) -> Iterable[Problem]:
+def _check_references(
+    gemeente: Gemeente, registry: Registry, locator: _Locator
+) -> Iterable[Problem]:
     seen_ids: set[str] = set()
     known_fields: dict[str, frozenset[str] | None] = {}
     known_facts: set[str] = set()
@@ -122,16 +144,26 @@ def _check_references(gemeente: Gemeente, registry: Registry, locator: _Locator)
         if step.id in seen_ids:
             yield locator.problem((*loc, "id"), f"de stap-id {step.id!r} komt twee keer voor")
         if step.als is not None:
-            yield from _check_condition(step.als, (*loc, "als"), gemeente, known_fields, known_facts, default_field, locator)
+            yield from _check_condition(
+                step.als, (*loc, "als"), gemeente, known_fields, known_facts, default_field, locator
+            )
         if step.type == "documenten" and not documents_checked:
             documents_checked = True
             for d_index, document in enumerate(gemeente.documenten):
                 if document.als is not None:
                     yield from _check_condition(
-                        document.als, ("documenten", d_index, "als"), gemeente,
-                        known_fields, known_facts, default_field, locator,
+                        document.als,
+                        ("documenten", d_index, "als"),
+                        gemeente,
+                        known_fields,
+                        known_facts,
+                        default_field,
+                        locator,
                     )
-        yield from (locator.problem((*loc, *sub), msg) for sub, msg in step_type_problems(step, gemeente, registry))
+        yield from (
+            locator.problem((*loc, *sub), msg)
+            for sub, msg in step_type_problems(step, gemeente, registry)
+        )
         seen_ids.add(step.id)
         default_field[step.id] = step_type.default_field
         for field, allowed in step_type.fields(step, gemeente).items():
@@ -141,18 +173,27 @@ def _check_references(gemeente: Gemeente, registry: Registry, locator: _Locator)
 
     last = gemeente.stappen[-1]
     if last.type != "controleren":
-        yield locator.problem(("stappen", len(gemeente.stappen) - 1), "de laatste stap moet van type 'controleren' zijn")
+        yield locator.problem(
+            ("stappen", len(gemeente.stappen) - 1),
+            "de laatste stap moet van type 'controleren' zijn",
+        )
     if sum(1 for s in gemeente.stappen if s.type == "controleren") > 1:
         yield locator.problem(("stappen",), "er mag maar één stap van type 'controleren' zijn")
     if gemeente.documenten and not documents_checked:
-        yield locator.problem(("documenten",), "er zijn documenten maar geen stap van type 'documenten'")
+        yield locator.problem(
+            ("documenten",), "er zijn documenten maar geen stap van type 'documenten'"
+        )
     ids = [d.id for d in gemeente.documenten]
     for d_index, doc_id in enumerate(ids):
         if ids.index(doc_id) != d_index:
-            yield locator.problem(("documenten", d_index, "id"), f"het document-id {doc_id!r} komt twee keer voor")
+            yield locator.problem(
+                ("documenten", d_index, "id"), f"het document-id {doc_id!r} komt twee keer voor"
+            )
 
 
-def step_type_problems(step: Any, gemeente: Gemeente, registry: Registry) -> Iterable[tuple[tuple[Any, ...], str]]:
+def step_type_problems(
+    step: Any, gemeente: Gemeente, registry: Registry
+) -> Iterable[tuple[tuple[Any, ...], str]]:
     check = getattr(registry[step.type], "check", None)
     if check is None:
         return ()
@@ -174,11 +215,17 @@ def _check_condition(
             step_id = leaf.antwoord.split(".")[0]
             if step_id not in default_field:
                 yield locator.problem(
-                    sub, f"de voorwaarde noemt stap {step_id!r}, maar die stap staat niet eerder in de lijst"
+                    sub,
+                    f"de voorwaarde noemt stap {step_id!r}, maar die stap staat niet eerder in de lijst",
                 )
             elif key not in known_fields:
-                fields = ", ".join(sorted(k.split(".", 1)[1] for k in known_fields if k.startswith(step_id + ".")))
-                yield locator.problem(sub, f"stap {step_id!r} heeft geen antwoord {key.split('.', 1)[1]!r}; wel: {fields}")
+                fields = ", ".join(
+                    sorted(k.split(".", 1)[1] for k in known_fields if k.startswith(step_id + "."))
+                )
+                yield locator.problem(
+                    sub,
+                    f"stap {step_id!r} heeft geen antwoord {key.split('.', 1)[1]!r}; wel: {fields}",
+                )
             else:
                 allowed = known_fields[key]
                 op, value = leaf.operator()
@@ -187,20 +234,25 @@ def _check_condition(
                     for v in values:
                         if str(v) not in allowed:
                             yield locator.problem(
-                                sub, f"{v!r} is geen mogelijk antwoord van {leaf.antwoord!r}; kies uit: {', '.join(sorted(allowed))}"
+                                sub,
+                                f"{v!r} is geen mogelijk antwoord van {leaf.antwoord!r}; kies uit: {', '.join(sorted(allowed))}",
                             )
         elif isinstance(leaf, Feit):
             if leaf.feit not in known_facts:
                 yield locator.problem(
-                    sub, f"het feit {leaf.feit!r} is op dit punt niet bekend; wel: {', '.join(sorted(known_facts)) or 'geen'}"
+                    sub,
+                    f"het feit {leaf.feit!r} is op dit punt niet bekend; wel: {', '.join(sorted(known_facts)) or 'geen'}",
                 )
         elif isinstance(leaf, Gebied):
             if leaf.gebied not in gemeente.gebieden:
                 yield locator.problem(
-                    sub, f"onbekend gebied {leaf.gebied!r}; gedefinieerd zijn: {', '.join(sorted(gemeente.gebieden)) or 'geen'}"
+                    sub,
+                    f"onbekend gebied {leaf.gebied!r}; gedefinieerd zijn: {', '.join(sorted(gemeente.gebieden)) or 'geen'}",
                 )
             elif AREAS_FACT not in known_facts:
-                yield locator.problem(sub, "een gebied-voorwaarde kan pas na de stap van type 'nieuw_adres'")
+                yield locator.problem(
+                    sub, "een gebied-voorwaarde kan pas na de stap van type 'nieuw_adres'"
+                )
 
 
 def _leaves(condition: Conditie, loc: tuple[Any, ...]) -> Iterable[tuple[Any, tuple[Any, ...]]]:
@@ -246,7 +298,9 @@ class _Locator:
                 continue
             key_node, node = child
             line = (key_node or node).start_mark.line + 1
-            parts.append(f"[{key}]" if isinstance(key, int) else (("." if parts else "") + str(key)))
+            parts.append(
+                f"[{key}]" if isinstance(key, int) else (("." if parts else "") + str(key))
+            )
         return line, "".join(parts)
 
 
@@ -283,10 +337,17 @@ def _dutch(err: Any) -> str:
     if kind == "literal_error":
         return f"verwacht een van: {err['ctx']['expected']}"
     if kind == "string_pattern_mismatch":
-        return f"de waarde {err.get('input')!r} heeft niet de verwachte vorm ({err['ctx']['pattern']})"
+        return (
+            f"de waarde {err.get('input')!r} heeft niet de verwachte vorm ({err['ctx']['pattern']})"
+        )
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
         bound = next(iter(err["ctx"].values()))
-        words = {"greater_than_equal": "minstens", "greater_than": "groter dan", "less_than_equal": "hoogstens", "less_than": "kleiner dan"}
+        words = {
+            "greater_than_equal": "minstens",
+            "greater_than": "groter dan",
+            "less_than_equal": "hoogstens",
+            "less_than": "kleiner dan",
+        }
         return f"verwacht een getal {words[kind]} {bound}"
     message = str(err["msg"])
     return message.removeprefix("Value error, ")

@@ -126,9 +126,16 @@ class Document(_Model):
     als: Conditie | None = None
 
 
+FileKind = Literal["pdf", "jpeg", "png"]
+
+
+def _all_kinds() -> list[FileKind]:
+    return ["pdf", "jpeg", "png"]
+
+
 class Uploads(_Model):
     max_mb: float = Field(default=10, gt=0, le=50)
-    types: list[Literal["pdf", "jpeg", "png"]] = Field(default_factory=lambda: ["pdf", "jpeg", "png"])
+    types: list[FileKind] = Field(default_factory=_all_kinds)
 
 
 class Signalen(_Model):
@@ -168,7 +175,9 @@ class Gemeente(_Model):
                 return s
         raise KeyError(step_id)
 
-    def gebieden_van(self, *, wijkcode: str | None, buurtcode: str | None, postcode: str, straat: str) -> list[str]:
+    def gebieden_van(
+        self, *, wijkcode: str | None, buurtcode: str | None, postcode: str, straat: str
+    ) -> list[str]:
         return [
             key
             for key, g in self.gebieden.items()

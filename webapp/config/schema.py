@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Union
+from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter
-from typing_extensions import Annotated
 
 from webapp.config.models import Gemeente
 from webapp.steps.registry import Registry
@@ -17,11 +16,15 @@ SCHEMA_FILE = "gemeente.schema.json"
 
 def json_schema(registry: Registry) -> dict[str, Any]:
     configs = tuple(step_type.Config for step_type in registry)
-    step_union = Annotated[Union[configs], Field(discriminator="type")]  # type: ignore[valid-type]
+    step_union = Annotated[Union[configs], Field(discriminator="type")]  # type: ignore[valid-type]  # noqa: UP007
     base = Gemeente.model_json_schema()
-    steps = TypeAdapter(list[step_union]).json_schema(ref_template="#/$defs/{model}")  # type: ignore[valid-type]
+    steps = TypeAdapter(list[step_union]).json_schema(ref_template="#/$defs/{model}")
     defs = {**base.pop("$defs", {}), **steps.pop("$defs", {})}
-    base["properties"]["stappen"] = {**steps, "description": "De stappen, in volgorde.", "minItems": 1}
+    base["properties"]["stappen"] = {
+        **steps,
+        "description": "De stappen, in volgorde.",
+        "minItems": 1,
+    }
     base["properties"].pop("slug", None)
     base["$defs"] = defs
     base["$schema"] = "https://json-schema.org/draft/2020-12/schema"

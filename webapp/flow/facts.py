@@ -17,7 +17,9 @@ def derive(namespace: Mapping[str, Any]) -> dict[str, Any]:
     area = namespace.get("adres.oppervlakte")
     people = namespace.get("huishouden.personen")
     if area and people:
-        derived["adres.m2_per_persoon"] = round(area / (people + int(namespace.get("adres.bewoners", 0))), 1)
+        derived["adres.m2_per_persoon"] = round(
+            area / (people + int(namespace.get("adres.bewoners", 0))), 1
+        )
     return derived
 
 

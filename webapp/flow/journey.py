@@ -26,7 +26,8 @@ class StepLike(Protocol):
 
 
 class StepTypeLike(Protocol):
-    default_field: str
+    @property
+    def default_field(self) -> str: ...
 
     def condition_values(self, cfg: Any, answer: Mapping[str, Any]) -> dict[str, Any]: ...
     def facts(self, cfg: Any, answer: Mapping[str, Any], gemeente: Any) -> dict[str, Any]: ...

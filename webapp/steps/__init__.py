@@ -1,8 +1,6 @@
 """Step types. Importing this package fills the default registry."""
 
-from webapp.steps.registry import registry
-
-from webapp.steps import (  # noqa: E402,F401  (imported for their registration)
+from webapp.steps import (  # noqa: F401  (imported for their registration)
     contactgegevens,
     controleren,
     documenten,
@@ -13,5 +11,6 @@ from webapp.steps import (  # noqa: E402,F401  (imported for their registration)
     vraag,
     woonsituatie,
 )
+from webapp.steps.registry import registry
 
 __all__ = ["registry"]

@@ -22,7 +22,9 @@ class StepConfig(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Unieke naam van de stap (in de URL).")
+    id: str = Field(
+        pattern=r"^[a-z][a-z0-9_]*$", description="Unieke naam van de stap (in de URL)."
+    )
     type: str = Field(description="Het staptype, bijvoorbeeld verhuisdatum of vraag.")
     titel: str | None = Field(default=None, description="De vraag bovenaan de pagina (h1).")
     uitleg: str | None = Field(default=None, description="Toelichting onder de vraag.")
@@ -146,7 +148,9 @@ class StepType:
         """Answer fields by name, as conditions see them."""
         return {k: answer[k] for k in self.fields(cfg, None) if k in answer}  # type: ignore[arg-type]
 
-    def is_relevant(self, cfg: Any, gemeente: Gemeente, evaluate: Callable[[Any], bool | None]) -> bool | None:
+    def is_relevant(
+        self, cfg: Any, gemeente: Gemeente, evaluate: Callable[[Any], bool | None]
+    ) -> bool | None:
         """Beyond its ``als`` condition, whether the step has anything to ask."""
         return True
 
@@ -161,7 +165,9 @@ class StepType:
         """Extra template data (choices, household, documents)."""
         return {}
 
-    def initial_values(self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext) -> dict[str, Any]:
+    def initial_values(
+        self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext
+    ) -> dict[str, Any]:
         """Form values when the page is shown: the stored answer, or a prefill."""
         return dict(answer or {})
 

@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from webapp.steps.base import FieldError, FormInput, Outcome, StepConfig, StepContext, StepType, SummaryRow
+from webapp.steps.base import (
+    FieldError,
+    FormInput,
+    Outcome,
+    StepConfig,
+    StepContext,
+    StepType,
+    SummaryRow,
+)
 from webapp.steps.registry import registry
 from webapp.validators import ValidationError, normalise_email, normalise_phone
 
@@ -47,7 +55,9 @@ class Contactgegevens(StepType):
             return Outcome(None, errors, values)
         return Outcome(answer, values=values)
 
-    def summary(self, cfg: ContactgegevensConfig, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
+    def summary(
+        self, cfg: ContactgegevensConfig, answer: Mapping[str, Any], ctx: StepContext
+    ) -> list[SummaryRow]:
         return [
             SummaryRow("E-mailadres", answer.get("email") or "Niet ingevuld", "email"),
             SummaryRow("Telefoonnummer", answer.get("telefoon") or "Niet ingevuld", "telefoon"),

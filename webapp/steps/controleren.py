@@ -5,7 +5,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from webapp.steps.base import FieldError, FormInput, Outcome, StepConfig, StepContext, StepType, SummaryRow
+from webapp.steps.base import (
+    FieldError,
+    FormInput,
+    Outcome,
+    StepConfig,
+    StepContext,
+    StepType,
+    SummaryRow,
+)
 from webapp.steps.registry import registry
 
 
@@ -27,13 +35,25 @@ class Controleren(StepType):
     def fields(self, cfg: Any, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
         return {}
 
-    def initial_values(self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext) -> dict[str, Any]:
+    def initial_values(
+        self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext
+    ) -> dict[str, Any]:
         return {}
 
     def parse(self, cfg: ControlerenConfig, form: FormInput, ctx: StepContext) -> Outcome:
         if form.get("akkoord") != "ja":
-            return Outcome(None, [FieldError("akkoord", "Vink aan dat u de verklaring heeft gelezen en dat die klopt.")], {})
+            return Outcome(
+                None,
+                [
+                    FieldError(
+                        "akkoord", "Vink aan dat u de verklaring heeft gelezen en dat die klopt."
+                    )
+                ],
+                {},
+            )
         return Outcome({"akkoord": True})
 
-    def summary(self, cfg: ControlerenConfig, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
+    def summary(
+        self, cfg: ControlerenConfig, answer: Mapping[str, Any], ctx: StepContext
+    ) -> list[SummaryRow]:
         return []

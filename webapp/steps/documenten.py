@@ -8,7 +8,16 @@ from typing import Any, Literal
 from pydantic import Field
 
 from webapp.config.models import Document
-from webapp.steps.base import FieldError, FormInput, Outcome, StepConfig, StepContext, StepType, SummaryRow, Upload
+from webapp.steps.base import (
+    FieldError,
+    FormInput,
+    Outcome,
+    StepConfig,
+    StepContext,
+    StepType,
+    SummaryRow,
+    Upload,
+)
 from webapp.steps.registry import registry
 
 SIGNATURES = {
@@ -47,23 +56,34 @@ class Documenten(StepType):
         known = {d.id for d in gemeente.documenten}
         for i, doc_id in enumerate(cfg.documenten or []):
             if doc_id not in known:
-                yield ("documenten", i), f"onbekend document {doc_id!r}; bekend zijn: {', '.join(sorted(known)) or 'geen'}"
+                yield (
+                    ("documenten", i),
+                    f"onbekend document {doc_id!r}; bekend zijn: {', '.join(sorted(known)) or 'geen'}",
+                )
 
     def candidates(self, cfg: DocumentenConfig, gemeente: Any) -> list[Document]:
         if cfg.documenten is None:
             return list(gemeente.documenten)
         return [d for d in gemeente.documenten if d.id in cfg.documenten]
 
-    def is_relevant(self, cfg: DocumentenConfig, gemeente: Any, evaluate: Callable[[Any], bool | None]) -> bool | None:
-        results = [True if d.als is None else evaluate(d.als) for d in self.candidates(cfg, gemeente)]
+    def is_relevant(
+        self, cfg: DocumentenConfig, gemeente: Any, evaluate: Callable[[Any], bool | None]
+    ) -> bool | None:
+        results = [
+            True if d.als is None else evaluate(d.als) for d in self.candidates(cfg, gemeente)
+        ]
         if any(r is True for r in results):
             return True
         return None if any(r is None for r in results) else False
 
     def applicable(self, cfg: DocumentenConfig, ctx: StepContext) -> list[Document]:
-        return [d for d in self.candidates(cfg, ctx.gemeente) if d.als is None or ctx.evaluate(d.als)]
+        return [
+            d for d in self.candidates(cfg, ctx.gemeente) if d.als is None or ctx.evaluate(d.als)
+        ]
 
-    def view(self, cfg: DocumentenConfig, ctx: StepContext, answer: Mapping[str, Any] | None) -> dict[str, Any]:
+    def view(
+        self, cfg: DocumentenConfig, ctx: StepContext, answer: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
         limits = ctx.gemeente.uploads
         return {
             "documenten": [
@@ -92,25 +112,47 @@ class Documenten(StepType):
                     errors.append(FieldError(name, f"Kies een bestand voor: {doc.titel}."))
                 continue
             if len(upload.data) > max_bytes:
-                errors.append(FieldError(name, f"Het bestand {upload.filename} is te groot. Een bestand mag hoogstens {_mb(limits.max_mb)} MB zijn."))
+                errors.append(
+                    FieldError(
+                        name,
+                        f"Het bestand {upload.filename} is te groot. Een bestand mag hoogstens {_mb(limits.max_mb)} MB zijn.",
+                    )
+                )
                 continue
             kind = sniff(upload.data, limits.types)
             if kind is None:
                 allowed = ", ".join(t.upper() for t in limits.types)
-                errors.append(FieldError(name, f"Het bestand {upload.filename} is geen {allowed}. Kies een bestand van een van deze soorten."))
+                errors.append(
+                    FieldError(
+                        name,
+                        f"Het bestand {upload.filename} is geen {allowed}. Kies een bestand van een van deze soorten.",
+                    )
+                )
                 continue
             stored = Upload(doc.id, upload.filename, CONTENT_TYPES[kind], upload.data)
             uploads.append(stored)
-            bestanden[doc.id] = {"bestandsnaam": upload.filename, "grootte": len(upload.data), "type": kind}
+            bestanden[doc.id] = {
+                "bestandsnaam": upload.filename,
+                "grootte": len(upload.data),
+                "type": kind,
+            }
         if errors:
             return Outcome(None, errors, {})
         return Outcome({"bestanden": bestanden}, uploads=uploads)
 
-    def summary(self, cfg: DocumentenConfig, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
+    def summary(
+        self, cfg: DocumentenConfig, answer: Mapping[str, Any], ctx: StepContext
+    ) -> list[SummaryRow]:
         titles = {d.id: d.titel for d in ctx.gemeente.documenten}
         rows = []
         for doc_id, info in answer.get("bestanden", {}).items():
-            rows.append(SummaryRow(titles.get(doc_id, doc_id), f"{info['bestandsnaam']} ({_kb(info['grootte'])})", field_name(doc_id)))
+            rows.append(
+                SummaryRow(
+                    titles.get(doc_id, doc_id),
+                    f"{info['bestandsnaam']} ({_kb(info['grootte'])})",
+                    field_name(doc_id),
+                )
+            )
         return rows or [SummaryRow("Bewijsstukken", "Geen bestanden", None)]
 
 

@@ -7,7 +7,15 @@ from datetime import date
 from typing import Any, Literal
 
 from webapp.domain.household import Huisgenoot, huisgenoten
-from webapp.steps.base import FieldError, FormInput, Outcome, StepConfig, StepContext, StepType, SummaryRow
+from webapp.steps.base import (
+    FieldError,
+    FormInput,
+    Outcome,
+    StepConfig,
+    StepContext,
+    StepType,
+    SummaryRow,
+)
 from webapp.steps.registry import registry
 from webapp.steps.verhuisdatum import dutch_date
 
@@ -50,7 +58,12 @@ class Meeverhuizers(StepType):
         members = self.household(ctx)
         return {
             "toegestaan": [
-                {"bsn": h.persoon.burgerservicenummer, "naam": h.persoon.naam(), "geboren": dutch_date(h.persoon.geboortedatum), "reden": h.reden}
+                {
+                    "bsn": h.persoon.burgerservicenummer,
+                    "naam": h.persoon.naam(),
+                    "geboren": dutch_date(h.persoon.geboortedatum),
+                    "reden": h.reden,
+                }
                 for h in members
                 if h.grond is not None
             ],
@@ -59,7 +72,9 @@ class Meeverhuizers(StepType):
             ],
         }
 
-    def initial_values(self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext) -> dict[str, Any]:
+    def initial_values(
+        self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext
+    ) -> dict[str, Any]:
         if not answer:
             return {"personen": []}
         return {"personen": [p["bsn"] for p in answer.get("personen", [])]}
@@ -67,9 +82,19 @@ class Meeverhuizers(StepType):
     def parse(self, cfg: Any, form: FormInput, ctx: StepContext) -> Outcome:
         chosen = form.getlist("personen")
         values = {"personen": chosen}
-        allowed = {h.persoon.burgerservicenummer: h for h in self.household(ctx) if h.grond is not None}
+        allowed = {
+            h.persoon.burgerservicenummer: h for h in self.household(ctx) if h.grond is not None
+        }
         if any(bsn not in allowed for bsn in chosen):
-            return Outcome(None, [FieldError("personen", "U kunt alleen de getoonde personen meenemen in uw melding.")], values)
+            return Outcome(
+                None,
+                [
+                    FieldError(
+                        "personen", "U kunt alleen de getoonde personen meenemen in uw melding."
+                    )
+                ],
+                values,
+            )
         personen = [
             {
                 "bsn": bsn,
@@ -85,7 +110,10 @@ class Meeverhuizers(StepType):
     def summary(self, cfg: Any, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
         personen = answer.get("personen", [])
         shown = (
-            "; ".join(f"{p['naam']} (geboren {dutch_date(date.fromisoformat(p['geboortedatum']))})" for p in personen)
+            "; ".join(
+                f"{p['naam']} (geboren {dutch_date(date.fromisoformat(p['geboortedatum']))})"
+                for p in personen
+            )
             if personen
             else "Niemand, ik verhuis alleen"
         )

@@ -8,7 +8,15 @@ from typing import Any, Literal
 
 from webapp.conditions import AREAS_FACT
 from webapp.registers.adressen import Adres
-from webapp.steps.base import FieldError, FormInput, Outcome, StepConfig, StepContext, StepType, SummaryRow
+from webapp.steps.base import (
+    FieldError,
+    FormInput,
+    Outcome,
+    StepConfig,
+    StepContext,
+    StepType,
+    SummaryRow,
+)
 from webapp.steps.registry import registry
 from webapp.validators import (
     ValidationError,
@@ -36,7 +44,11 @@ class NieuwAdres(StepType):
 
     def condition_values(self, cfg: Any, answer: Mapping[str, Any]) -> dict[str, Any]:
         a = answer["adres"]
-        return {"postcode": a["postcode"], "huisnummer": a["huisnummer"], "woonplaats": a["woonplaatsnaam"]}
+        return {
+            "postcode": a["postcode"],
+            "huisnummer": a["huisnummer"],
+            "woonplaats": a["woonplaatsnaam"],
+        }
 
     def provided_facts(self, cfg: Any, gemeente: Any) -> frozenset[str]:
         return frozenset(
@@ -58,7 +70,9 @@ class NieuwAdres(StepType):
             "adres.bewoners": answer.get("bewoners", 0),
         }
 
-    def initial_values(self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext) -> dict[str, Any]:
+    def initial_values(
+        self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext
+    ) -> dict[str, Any]:
         if not answer:
             return {}
         a = answer["adres"]
@@ -89,16 +103,35 @@ class NieuwAdres(StepType):
                 errors.append(FieldError(part, exc.message))
         if errors:
             return None, errors
-        found = ctx.adressen.zoek(parsed["postcode"], parsed["huisnummer"], parsed["huisletter"], parsed["toevoeging"])
+        found = ctx.adressen.zoek(
+            parsed["postcode"], parsed["huisnummer"], parsed["huisletter"], parsed["toevoeging"]
+        )
         if not found:
-            at_number = ctx.adressen.op_postcode_huisnummer(parsed["postcode"], parsed["huisnummer"])
+            at_number = ctx.adressen.op_postcode_huisnummer(
+                parsed["postcode"], parsed["huisnummer"]
+            )
             if at_number:
                 options = ", ".join(_number(a) for a in at_number)
-                return None, [FieldError("huisletter", f"Dit huisnummer heeft een andere huisletter of toevoeging. Op dit nummer bestaan: {options}.")]
-            return None, [FieldError("postcode", "Wij kunnen dit adres niet vinden. Controleer de postcode en het huisnummer.")]
+                return None, [
+                    FieldError(
+                        "huisletter",
+                        f"Dit huisnummer heeft een andere huisletter of toevoeging. Op dit nummer bestaan: {options}.",
+                    )
+                ]
+            return None, [
+                FieldError(
+                    "postcode",
+                    "Wij kunnen dit adres niet vinden. Controleer de postcode en het huisnummer.",
+                )
+            ]
         if len(found) > 1:
             options = ", ".join(_number(a) for a in found)
-            return None, [FieldError("huisletter", f"Op dit huisnummer zijn meerdere adressen: {options}. Vul de huisletter of toevoeging in.")]
+            return None, [
+                FieldError(
+                    "huisletter",
+                    f"Op dit huisnummer zijn meerdere adressen: {options}. Vul de huisletter of toevoeging in.",
+                )
+            ]
         return found[0], []
 
     def parse(self, cfg: Any, form: FormInput, ctx: StepContext) -> Outcome:
@@ -109,9 +142,21 @@ class NieuwAdres(StepType):
         if adres.gemeentecode != ctx.gemeente.gemeentecode:
             return Outcome(None, [FieldError("postcode", other_gemeente_message(adres))], values)
         if ctx.aangever.adresseerbaar_object_identificatie == adres.adresseerbaarobject_id:
-            return Outcome(None, [FieldError("postcode", "Dit is het adres waar u nu al staat ingeschreven. Vul uw nieuwe adres in.")], values)
+            return Outcome(
+                None,
+                [
+                    FieldError(
+                        "postcode",
+                        "Dit is het adres waar u nu al staat ingeschreven. Vul uw nieuwe adres in.",
+                    )
+                ],
+                values,
+            )
         bewoners = ctx.brp.bewoners(adres.adresseerbaarobject_id)
-        answer = {"adres": {**asdict(adres), "weergavenaam": adres.weergavenaam}, "bewoners": len(bewoners)}
+        answer = {
+            "adres": {**asdict(adres), "weergavenaam": adres.weergavenaam},
+            "bewoners": len(bewoners),
+        }
         return Outcome(answer, values=values)
 
     def summary(self, cfg: Any, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:

@@ -6,13 +6,31 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, Literal
 
-from webapp.steps.base import FieldError, FormInput, Outcome, StepConfig, StepContext, StepType, SummaryRow
+from webapp.steps.base import (
+    FieldError,
+    FormInput,
+    Outcome,
+    StepConfig,
+    StepContext,
+    StepType,
+    SummaryRow,
+)
 from webapp.steps.registry import registry
 from webapp.validators import DateError, DateWindow, WindowResult, parse_date_parts
 
 MONTHS = (
-    "januari", "februari", "maart", "april", "mei", "juni",
-    "juli", "augustus", "september", "oktober", "november", "december",
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
 )
 
 
@@ -39,7 +57,9 @@ class Verhuisdatum(StepType):
     def facts(self, cfg: Any, answer: Mapping[str, Any], gemeente: Any) -> dict[str, Any]:
         return {"verhuizing.te_laat": bool(answer.get("te_laat"))}
 
-    def initial_values(self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext) -> dict[str, Any]:
+    def initial_values(
+        self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext
+    ) -> dict[str, Any]:
         if not answer:
             return {}
         d = date.fromisoformat(answer["datum"])

@@ -8,7 +8,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from webapp.steps.base import FieldError, FormInput, Outcome, StepConfig, StepContext, StepType, Stop, SummaryRow
+from webapp.steps.base import (
+    FieldError,
+    FormInput,
+    Outcome,
+    StepConfig,
+    StepContext,
+    StepType,
+    Stop,
+    SummaryRow,
+)
 from webapp.steps.registry import registry
 
 
@@ -16,7 +25,10 @@ class StopTekst(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     titel: str
     tekst: str
-    link: str | None = Field(default=None, description="Een URL, of 'emigratie' / 'eerste_inschrijving' voor de link uit links.")
+    link: str | None = Field(
+        default=None,
+        description="Een URL, of 'emigratie' / 'eerste_inschrijving' voor de link uit links.",
+    )
     link_tekst: str | None = None
 
 
@@ -25,7 +37,9 @@ class Optie(BaseModel):
     waarde: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
     label: str
     hint: str | None = None
-    stop: StopTekst | None = Field(default=None, description="Deze keuze beëindigt de online melding.")
+    stop: StopTekst | None = Field(
+        default=None, description="Deze keuze beëindigt de online melding."
+    )
 
 
 class VraagConfig(StepConfig):
@@ -55,7 +69,9 @@ class Vraag(StepType):
         return {"waarde": answer.get("waarde")}
 
     def check(self, cfg: VraagConfig, gemeente: Any) -> Iterable[tuple[tuple[Any, ...], str]]:
-        if cfg.invoer in ("radio", "checkbox") and len(cfg.opties) < (2 if cfg.invoer == "radio" else 1):
+        if cfg.invoer in ("radio", "checkbox") and len(cfg.opties) < (
+            2 if cfg.invoer == "radio" else 1
+        ):
             yield ("opties",), "een keuzevraag heeft opties nodig (radio: minstens twee)"
         if cfg.invoer not in ("radio", "checkbox") and cfg.opties:
             yield ("opties",), "opties horen alleen bij invoer radio of checkbox"
@@ -75,7 +91,9 @@ class Vraag(StepType):
                 return Stop(optie.stop.titel, optie.stop.tekst, link, optie.stop.link_tekst)
         return None
 
-    def initial_values(self, cfg: VraagConfig, answer: Mapping[str, Any] | None, ctx: StepContext) -> dict[str, Any]:
+    def initial_values(
+        self, cfg: VraagConfig, answer: Mapping[str, Any] | None, ctx: StepContext
+    ) -> dict[str, Any]:
         if not answer:
             return {}
         value = answer.get("waarde")
@@ -88,12 +106,16 @@ class Vraag(StepType):
         if cfg.invoer == "checkbox":
             chosen = form.getlist(field)
             allowed = {o.waarde for o in cfg.opties}
-            values = {field: chosen}
+            values: dict[str, Any] = {field: chosen}
             if any(c not in allowed for c in chosen):
-                return Outcome(None, [FieldError(field, "Kies uit de getoonde mogelijkheden.")], values)
+                return Outcome(
+                    None, [FieldError(field, "Kies uit de getoonde mogelijkheden.")], values
+                )
             if cfg.verplicht and not chosen:
                 return Outcome(None, [FieldError(field, "Kies minstens één mogelijkheid.")], values)
-            return Outcome({field: [o.waarde for o in cfg.opties if o.waarde in chosen]}, values=values)
+            return Outcome(
+                {field: [o.waarde for o in cfg.opties if o.waarde in chosen]}, values=values
+            )
         raw = form.get(field)
         values = {field: raw}
         if cfg.invoer == "radio":
@@ -102,7 +124,9 @@ class Vraag(StepType):
                     return Outcome(None, [FieldError(field, "Kies een antwoord.")], values)
                 return Outcome({field: None}, values=values)
             if raw not in {o.waarde for o in cfg.opties}:
-                return Outcome(None, [FieldError(field, "Kies een van de getoonde antwoorden.")], values)
+                return Outcome(
+                    None, [FieldError(field, "Kies een van de getoonde antwoorden.")], values
+                )
             return Outcome({field: raw}, values=values)
         if not raw:
             if cfg.verplicht:
@@ -110,21 +134,37 @@ class Vraag(StepType):
             return Outcome({field: None}, values=values)
         if cfg.invoer == "tekst":
             if len(raw) > cfg.max_lengte:
-                return Outcome(None, [FieldError(field, f"Gebruik ten hoogste {cfg.max_lengte} tekens.")], values)
+                return Outcome(
+                    None,
+                    [FieldError(field, f"Gebruik ten hoogste {cfg.max_lengte} tekens.")],
+                    values,
+                )
             return Outcome({field: raw}, values=values)
         try:
-            number = Decimal(raw.replace(" ", "").replace(".", "").replace(",", ".") if raw.count(",") == 1 else raw.replace(" ", ""))
+            number = Decimal(
+                raw.replace(" ", "").replace(".", "").replace(",", ".")
+                if raw.count(",") == 1
+                else raw.replace(" ", "")
+            )
         except InvalidOperation:
             return Outcome(None, [FieldError(field, "Vul een getal in, bijvoorbeeld 850.")], values)
         if not number.is_finite():
             return Outcome(None, [FieldError(field, "Vul een getal in, bijvoorbeeld 850.")], values)
         if cfg.min is not None and number < Decimal(str(cfg.min)):
-            return Outcome(None, [FieldError(field, f"Vul een getal in van {_fmt(cfg.min)} of meer.")], values)
+            return Outcome(
+                None, [FieldError(field, f"Vul een getal in van {_fmt(cfg.min)} of meer.")], values
+            )
         if cfg.max is not None and number > Decimal(str(cfg.max)):
-            return Outcome(None, [FieldError(field, f"Vul een getal in van {_fmt(cfg.max)} of minder.")], values)
+            return Outcome(
+                None,
+                [FieldError(field, f"Vul een getal in van {_fmt(cfg.max)} of minder.")],
+                values,
+            )
         return Outcome({field: float(number)}, values=values)
 
-    def summary(self, cfg: VraagConfig, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
+    def summary(
+        self, cfg: VraagConfig, answer: Mapping[str, Any], ctx: StepContext
+    ) -> list[SummaryRow]:
         value = answer.get("waarde")
         labels = {o.waarde: o.label for o in cfg.opties}
         if value in (None, "", []):

@@ -7,7 +7,15 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from webapp.steps.base import FieldError, FormInput, Outcome, StepConfig, StepContext, StepType, SummaryRow
+from webapp.steps.base import (
+    FieldError,
+    FormInput,
+    Outcome,
+    StepConfig,
+    StepContext,
+    StepType,
+    SummaryRow,
+)
 from webapp.steps.registry import registry
 
 VORMEN = ("huur", "koop", "inwonen")
@@ -22,9 +30,15 @@ class Woonvorm(BaseModel):
 
 def _default_vormen() -> list[Woonvorm]:
     return [
-        Woonvorm(waarde="huur", label="Ik ga huren", hint="Ook als u een kamer huurt of onderhuurt."),
+        Woonvorm(
+            waarde="huur", label="Ik ga huren", hint="Ook als u een kamer huurt of onderhuurt."
+        ),
         Woonvorm(waarde="koop", label="Ik heb de woning gekocht"),
-        Woonvorm(waarde="inwonen", label="Ik ga inwonen bij iemand die daar al woont", hint="Bijvoorbeeld bij familie of vrienden. Die persoon is de hoofdbewoner."),
+        Woonvorm(
+            waarde="inwonen",
+            label="Ik ga inwonen bij iemand die daar al woont",
+            hint="Bijvoorbeeld bij familie of vrienden. Die persoon is de hoofdbewoner.",
+        ),
     ]
 
 
@@ -42,18 +56,30 @@ class Woonsituatie(StepType):
     def fields(self, cfg: WoonsituatieConfig, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
         return {"woonvorm": frozenset(v.waarde for v in cfg.vormen)}
 
-    def view(self, cfg: WoonsituatieConfig, ctx: StepContext, answer: Mapping[str, Any] | None) -> dict[str, Any]:
+    def view(
+        self, cfg: WoonsituatieConfig, ctx: StepContext, answer: Mapping[str, Any] | None
+    ) -> dict[str, Any]:
         return {"opties": cfg.vormen}
 
     def parse(self, cfg: WoonsituatieConfig, form: FormInput, ctx: StepContext) -> Outcome:
         raw = form.get("woonvorm")
         values = {"woonvorm": raw}
         if not raw:
-            return Outcome(None, [FieldError("woonvorm", "Kies hoe u op het nieuwe adres gaat wonen.")], values)
+            return Outcome(
+                None, [FieldError("woonvorm", "Kies hoe u op het nieuwe adres gaat wonen.")], values
+            )
         if raw not in {v.waarde for v in cfg.vormen}:
-            return Outcome(None, [FieldError("woonvorm", "Kies een van de getoonde mogelijkheden.")], values)
+            return Outcome(
+                None, [FieldError("woonvorm", "Kies een van de getoonde mogelijkheden.")], values
+            )
         return Outcome({"woonvorm": raw}, values=values)
 
-    def summary(self, cfg: WoonsituatieConfig, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
+    def summary(
+        self, cfg: WoonsituatieConfig, answer: Mapping[str, Any], ctx: StepContext
+    ) -> list[SummaryRow]:
         labels = {v.waarde: v.label for v in cfg.vormen}
-        return [SummaryRow("Woonsituatie", labels.get(answer["woonvorm"], answer["woonvorm"]), "woonvorm")]
+        return [
+            SummaryRow(
+                "Woonsituatie", labels.get(answer["woonvorm"], answer["woonvorm"]), "woonvorm"
+            )
+        ]

@@ -53,8 +53,13 @@ class Store:
         token = secrets.token_urlsafe(32)
         at = self.clock()
         row = WebSession(
-            id=_hash(token), gemeente=gemeente, bsn=bsn, draft_id=draft_id,
-            csrf=secrets.token_urlsafe(32), created_at=at, last_seen=at,
+            id=_hash(token),
+            gemeente=gemeente,
+            bsn=bsn,
+            draft_id=draft_id,
+            csrf=secrets.token_urlsafe(32),
+            created_at=at,
+            last_seen=at,
         )
         with Session(self.engine) as db:
             db.add(row)
@@ -86,7 +91,9 @@ class Store:
 
     def purge_sessions(self, idle: timedelta) -> int:
         with Session(self.engine) as db:
-            result = db.execute(delete(WebSession).where(col(WebSession.last_seen) < self.clock() - idle))
+            result = db.execute(
+                delete(WebSession).where(col(WebSession.last_seen) < self.clock() - idle)
+            )
             db.commit()
             return int(getattr(result, "rowcount", 0) or 0)
 
@@ -106,8 +113,13 @@ class Store:
                 return existing
             at = self.clock()
             draft = Draft(
-                id=secrets.token_hex(16), gemeente=gemeente, owner=owner, answers={},
-                config_versie=config_versie, created_at=at, updated_at=at,
+                id=secrets.token_hex(16),
+                gemeente=gemeente,
+                owner=owner,
+                answers={},
+                config_versie=config_versie,
+                created_at=at,
+                updated_at=at,
             )
             db.add(draft)
             db.commit()
@@ -128,13 +140,26 @@ class Store:
             db.add(draft)
             db.commit()
 
-    def save_upload(self, draft_id: str, document: str, bestandsnaam: str, content_type: str, data: bytes) -> None:
+    def save_upload(
+        self, draft_id: str, document: str, bestandsnaam: str, content_type: str, data: bytes
+    ) -> None:
         with Session(self.engine) as db:
-            db.execute(delete(UploadRow).where(col(UploadRow.draft_id) == draft_id, col(UploadRow.document) == document))
-            db.add(UploadRow(
-                draft_id=draft_id, document=document, bestandsnaam=bestandsnaam[:255],
-                content_type=content_type, grootte=len(data), data=data, created_at=self.clock(),
-            ))
+            db.execute(
+                delete(UploadRow).where(
+                    col(UploadRow.draft_id) == draft_id, col(UploadRow.document) == document
+                )
+            )
+            db.add(
+                UploadRow(
+                    draft_id=draft_id,
+                    document=document,
+                    bestandsnaam=bestandsnaam[:255],
+                    content_type=content_type,
+                    grootte=len(data),
+                    data=data,
+                    created_at=self.clock(),
+                )
+            )
             db.commit()
 
     def uploads(self, draft_id: str) -> dict[str, StoredUpload]:
@@ -148,7 +173,9 @@ class Store:
     def upload_data(self, draft_id: str, document: str) -> bytes | None:
         with Session(self.engine) as db:
             row = db.exec(
-                select(UploadRow).where(UploadRow.draft_id == draft_id, UploadRow.document == document)
+                select(UploadRow).where(
+                    UploadRow.draft_id == draft_id, UploadRow.document == document
+                )
             ).first()
             return row.data if row else None
 
@@ -176,10 +203,15 @@ class Store:
                     raise LookupError("draft is gone")
                 at = self.clock()
                 submission = Submission(
-                    reference=new_reference(prefix, at.year), draft_id=draft_id,
-                    gemeente=draft.gemeente, config_versie=draft.config_versie,
-                    aangever_bsn=aangever_bsn, answers=answers, signalen=signalen,
-                    is_test=is_test, created_at=at,
+                    reference=new_reference(prefix, at.year),
+                    draft_id=draft_id,
+                    gemeente=draft.gemeente,
+                    config_versie=draft.config_versie,
+                    aangever_bsn=aangever_bsn,
+                    answers=answers,
+                    signalen=signalen,
+                    is_test=is_test,
+                    created_at=at,
                 )
                 db.add(submission)
                 try:
@@ -214,7 +246,11 @@ class Store:
 
     def linked_requests(self, submission_id: int) -> list[LinkedRequest]:
         with Session(self.engine) as db:
-            return list(db.exec(select(LinkedRequest).where(LinkedRequest.submission_id == submission_id)).all())
+            return list(
+                db.exec(
+                    select(LinkedRequest).where(LinkedRequest.submission_id == submission_id)
+                ).all()
+            )
 
 
 def _hash(token: str) -> str:

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment
 from starlette.applications import Starlette
@@ -25,7 +24,6 @@ from webapp.config.models import Gemeente
 from webapp.registers.adressen import AdresRegister, BestandsAdresRegister
 from webapp.registers.brp import BestandsBrp, Brp
 from webapp.settings import Settings
-from webapp.steps import registry
 from webapp.storage.db import make_engine, migrate
 from webapp.storage.store import Store
 from webapp.web import pages
@@ -121,12 +119,14 @@ class SecurityHeaders:
         async def wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = message.setdefault("headers", [])
-                headers.extend([
-                    (b"content-security-policy", CSP.encode()),
-                    (b"x-content-type-options", b"nosniff"),
-                    (b"referrer-policy", b"no-referrer"),
-                    (b"x-frame-options", b"DENY"),
-                ])
+                headers.extend(
+                    [
+                        (b"content-security-policy", CSP.encode()),
+                        (b"x-content-type-options", b"nosniff"),
+                        (b"referrer-policy", b"no-referrer"),
+                        (b"x-frame-options", b"DENY"),
+                    ]
+                )
                 if not is_static:
                     headers.append((b"cache-control", b"no-store"))
             await send(message)
@@ -135,11 +135,23 @@ class SecurityHeaders:
 
 
 _STATUS_TEXT = {
-    400: ("Dit verzoek klopt niet", "Het formulier of de link is niet geldig. Uw opgeslagen antwoorden zijn niet veranderd."),
-    403: ("Geen toegang", "Het formulier is verlopen of niet via deze website verstuurd. Ga terug, laad de pagina opnieuw en probeer het nog eens. Uw opgeslagen antwoorden zijn niet veranderd."),
-    404: ("Pagina niet gevonden", "Deze pagina bestaat niet. Controleer het adres of ga naar de startpagina."),
+    400: (
+        "Dit verzoek klopt niet",
+        "Het formulier of de link is niet geldig. Uw opgeslagen antwoorden zijn niet veranderd.",
+    ),
+    403: (
+        "Geen toegang",
+        "Het formulier is verlopen of niet via deze website verstuurd. Ga terug, laad de pagina opnieuw en probeer het nog eens. Uw opgeslagen antwoorden zijn niet veranderd.",
+    ),
+    404: (
+        "Pagina niet gevonden",
+        "Deze pagina bestaat niet. Controleer het adres of ga naar de startpagina.",
+    ),
     405: ("Dit verzoek klopt niet", "Deze pagina kan dit verzoek niet verwerken."),
-    409: ("Deze stap hoort niet bij uw melding", "De stap die u wilde versturen past niet bij uw eerdere antwoorden. Uw opgeslagen antwoorden zijn niet veranderd."),
+    409: (
+        "Deze stap hoort niet bij uw melding",
+        "De stap die u wilde versturen past niet bij uw eerdere antwoorden. Uw opgeslagen antwoorden zijn niet veranderd.",
+    ),
     413: ("Bestand te groot", "Wat u verstuurde is te groot. Kies een kleiner bestand."),
 }
 
@@ -153,8 +165,18 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 async def _server_error(request: Request, exc: Exception) -> Response:
     # Log the type and place only: messages and locals can hold personal data.
-    log.error("unhandled %s at %s %s", type(exc).__name__, request.method, request.url.path.split("/")[1:2])
-    return _error_page(request, 500, "Er ging iets mis", "Probeer het later nog eens. Uw opgeslagen antwoorden zijn bewaard.")
+    log.error(
+        "unhandled %s at %s %s",
+        type(exc).__name__,
+        request.method,
+        request.url.path.split("/")[1:2],
+    )
+    return _error_page(
+        request,
+        500,
+        "Er ging iets mis",
+        "Probeer het later nog eens. Uw opgeslagen antwoorden zijn bewaard.",
+    )
 
 
 def _error_page(request: Request, status: int, title: str, text: str) -> Response:
@@ -162,6 +184,11 @@ def _error_page(request: Request, status: int, title: str, text: str) -> Respons
     slug = request.path_params.get("slug")
     gemeente = services.gemeenten.get(slug) if slug else None
     try:
-        return render(services.templates, "error.html", {"gemeente": gemeente, "titel": title, "tekst": text, "status": status}, status)
+        return render(
+            services.templates,
+            "error.html",
+            {"gemeente": gemeente, "titel": title, "tekst": text, "status": status},
+            status,
+        )
     except Exception:  # never fail while reporting a failure
         return HTMLResponse(f"<h1>{status}</h1>", status_code=status)

@@ -56,7 +56,9 @@ class Cookies:
         self._set(response, slug, {"a": nonce})
 
     def clear(self, response: Response, slug: str) -> None:
-        response.delete_cookie(COOKIE, path=f"/{slug}", secure=self.secure, httponly=True, samesite="lax")
+        response.delete_cookie(
+            COOKIE, path=f"/{slug}", secure=self.secure, httponly=True, samesite="lax"
+        )
 
     def _set(self, response: Response, slug: str, payload: dict[str, str]) -> None:
         response.set_cookie(

@@ -19,7 +19,7 @@ from webapp.steps.base import FormInput, StepContext, Upload
 from webapp.steps.nieuw_adres import NieuwAdres
 from webapp.storage.models import Draft, WebSession
 from webapp.web.cookies import new_nonce, same
-from webapp.web.rendering import is_htmx, render
+from webapp.web.rendering import render
 from webapp.web.submit import build_submission
 
 if TYPE_CHECKING:
@@ -95,16 +95,26 @@ async def load_visit(request: Request) -> Visit | Response:
     gemeente = gemeente_of(request)
     state = services.cookies.read(request)
     if state.forged:
-        response = _page(request, "error.html", {"gemeente": gemeente, "titel": "Uw sessie is ongeldig", "tekst": "Wij konden uw sessie niet controleren. Log opnieuw in; uw opgeslagen antwoorden zijn bewaard.", "status": 400}, 400)
+        response = _page(
+            request,
+            "error.html",
+            {
+                "gemeente": gemeente,
+                "titel": "Uw sessie is ongeldig",
+                "tekst": "Wij konden uw sessie niet controleren. Log opnieuw in; uw opgeslagen antwoorden zijn bewaard.",
+                "status": 400,
+            },
+            400,
+        )
         services.cookies.clear(response, gemeente.slug)
         return response
     if state.token is None:
         return see_other(f"/{gemeente.slug}/inloggen")
     session = services.store.session(state.token, services.idle)
     if session is None or session.gemeente != gemeente.slug:
-        response = see_other(f"/{gemeente.slug}/sessie-verlopen")
-        services.cookies.clear(response, gemeente.slug)
-        return response
+        expired: Response = see_other(f"/{gemeente.slug}/sessie-verlopen")
+        services.cookies.clear(expired, gemeente.slug)
+        return expired
     draft = services.store.draft(session.draft_id or "")
     aangever = services.brp.raadpleeg(session.bsn)
     if draft is None or aangever is None:
@@ -112,7 +122,13 @@ async def load_visit(request: Request) -> Visit | Response:
     return Visit(services, gemeente, session, draft, aangever, journey_for(gemeente, draft.answers))
 
 
-def _page(request: Request, template: str, context: dict[str, Any], status: int = 200, block: str | None = None) -> HTMLResponse:
+def _page(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    block: str | None = None,
+) -> HTMLResponse:
     services = services_of(request)
     return render(services.templates, template, {"request": request, **context}, status, block)
 
@@ -147,7 +163,9 @@ async def start(request: Request) -> Response:
     services = services_of(request)
     gemeente = gemeente_of(request)
     state = services.cookies.read(request)
-    logged_in = state.token is not None and services.store.session(state.token, services.idle) is not None
+    logged_in = (
+        state.token is not None and services.store.session(state.token, services.idle) is not None
+    )
     return _page(request, "start.html", {"gemeente": gemeente, "ingelogd": logged_in})
 
 
@@ -168,11 +186,19 @@ async def login(request: Request) -> Response:
         if result.bsn is not None:
             return _after_login(request, gemeente, result.bsn)
         error, status = result.error, 422
-    response = _page(request, "login.html", {
-        "gemeente": gemeente, "csrf": csrf, "provider": services.login,
-        "personen": services.login.choices(), "fout": error,
-        "vandaag": services.today(),
-    }, status)
+    response = _page(
+        request,
+        "login.html",
+        {
+            "gemeente": gemeente,
+            "csrf": csrf,
+            "provider": services.login,
+            "personen": services.login.choices(),
+            "fout": error,
+            "vandaag": services.today(),
+        },
+        status,
+    )
     if state.nonce is None:
         services.cookies.set_anonymous(response, gemeente.slug, nonce)
     return response
@@ -189,10 +215,11 @@ def _after_login(request: Request, gemeente: Gemeente, bsn: str) -> Response:
         return _page(request, "niet_online.html", {"gemeente": gemeente, "reden": reason}, 403)
     draft = services.store.open_draft(gemeente.slug, bsn, gemeente.versie)
     token, _session = services.store.create_session(gemeente.slug, bsn, draft.id)
-    journey = journey_for(gemeente, draft.answers)
-    target = f"/{gemeente.slug}/stap/{journey.next_step().id}" if journey.stopped is None else f"/{gemeente.slug}/einde"
     if draft.answers:
-        target = f"/{gemeente.slug}/verder"
+        target = f"/{gemeente.slug}/verder"  # welcome back: the answers were kept
+    else:
+        first = journey_for(gemeente, draft.answers).next_step()
+        target = f"/{gemeente.slug}/stap/{first.id if first else gemeente.stappen[0].id}"
     response = see_other(target)
     services.cookies.set_session(response, gemeente.slug, token)
     return response
@@ -202,7 +229,16 @@ async def resume(request: Request) -> Response:
     visit = await load_visit(request)
     if isinstance(visit, Response):
         return visit
-    return _page(request, "verder.html", {"gemeente": visit.gemeente, "verder_url": visit.next_url(), "csrf": visit.session.csrf, "ingelogd": True})
+    return _page(
+        request,
+        "verder.html",
+        {
+            "gemeente": visit.gemeente,
+            "verder_url": visit.next_url(),
+            "csrf": visit.session.csrf,
+            "ingelogd": True,
+        },
+    )
 
 
 async def logout(request: Request) -> Response:
@@ -221,7 +257,14 @@ async def logout(request: Request) -> Response:
 
 
 async def expired(request: Request) -> Response:
-    return _page(request, "sessie_verlopen.html", {"gemeente": gemeente_of(request), "minuten": services_of(request).settings.session_idle_minutes})
+    return _page(
+        request,
+        "sessie_verlopen.html",
+        {
+            "gemeente": gemeente_of(request),
+            "minuten": services_of(request).settings.session_idle_minutes,
+        },
+    )
 
 
 async def step(request: Request) -> Response:
@@ -259,7 +302,9 @@ async def _post_step(request: Request, visit: Visit, cfg: Any, form: FormData) -
         raise HTTPException(409)
     step_type = registry[cfg.type]
     ctx = visit.context(step_id)
-    outcome = step_type.parse(cfg, await _form_input(form, int(visit.gemeente.uploads.max_mb * 1024 * 1024)), ctx)
+    outcome = step_type.parse(
+        cfg, await _form_input(form, int(visit.gemeente.uploads.max_mb * 1024 * 1024)), ctx
+    )
     if not outcome.ok:
         return _step_page(request, visit, cfg, outcome.values, outcome.errors, ctx, status=422)
     assert outcome.answer is not None
@@ -269,19 +314,30 @@ async def _post_step(request: Request, visit: Visit, cfg: Any, form: FormData) -
         build_submission(visit, ctx)
         return see_other(f"{visit.base}/bevestiging")
     for upload in outcome.uploads:
-        visit.services.store.save_upload(visit.draft.id, upload.field, upload.filename, upload.content_type, upload.data)
+        visit.services.store.save_upload(
+            visit.draft.id, upload.field, upload.filename, upload.content_type, upload.data
+        )
     visit.services.store.save_answer(visit.draft.id, step_id, outcome.answer)
     answers = {**visit.draft.answers, step_id: outcome.answer}
     after = journey_for(visit.gemeente, answers)
     if after.stopped is not None:
         return see_other(f"{visit.base}/einde")
     nxt = after.next_step()
+    assert nxt is not None  # not stopped, so there is always a next step
     if form.get("terug") == "controleren" and after.is_ready_to_submit():
         nxt = visit.gemeente.stappen[-1]
     return see_other(f"{visit.base}/stap/{nxt.id}")
 
 
-def _step_page(request: Request, visit: Visit, cfg: Any, values: dict[str, Any], errors: list[Any], ctx: StepContext, status: int = 200) -> HTMLResponse:
+def _step_page(
+    request: Request,
+    visit: Visit,
+    cfg: Any,
+    values: dict[str, Any],
+    errors: list[Any],
+    ctx: StepContext,
+    status: int = 200,
+) -> HTMLResponse:
     step_type = registry[cfg.type]
     journey = visit.journey
     n, total = journey.position(cfg.id)
@@ -290,25 +346,30 @@ def _step_page(request: Request, visit: Visit, cfg: Any, values: dict[str, Any],
     if cfg.type == "controleren":
         summary = _summary(visit, ctx)
     answer = visit.draft.answers.get(cfg.id)
-    return _page(request, "step.html", {
-        "gemeente": visit.gemeente,
-        "step": cfg,
-        "step_type": step_type,
-        "question": step_type.question(cfg, visit.gemeente),
-        "values": values,
-        "errors": {e.field: e.message for e in errors},
-        "error_list": errors,
-        "view": step_type.view(cfg, ctx, answer),
-        "n": n,
-        "total": total,
-        "previous_url": f"{visit.base}/stap/{previous.id}" if previous else f"{visit.base}/",
-        "action": f"{visit.base}/stap/{cfg.id}",
-        "csrf": visit.session.csrf,
-        "terug": request.query_params.get("terug") == "controleren",
-        "summary": summary,
-        "ingelogd": True,
-        "aangever": visit.aangever,
-    }, status)
+    return _page(
+        request,
+        "step.html",
+        {
+            "gemeente": visit.gemeente,
+            "step": cfg,
+            "step_type": step_type,
+            "question": step_type.question(cfg, visit.gemeente),
+            "values": values,
+            "errors": {e.field: e.message for e in errors},
+            "error_list": errors,
+            "view": step_type.view(cfg, ctx, answer),
+            "n": n,
+            "total": total,
+            "previous_url": f"{visit.base}/stap/{previous.id}" if previous else f"{visit.base}/",
+            "action": f"{visit.base}/stap/{cfg.id}",
+            "csrf": visit.session.csrf,
+            "terug": request.query_params.get("terug") == "controleren",
+            "summary": summary,
+            "ingelogd": True,
+            "aangever": visit.aangever,
+        },
+        status,
+    )
 
 
 def _summary(visit: Visit, ctx: StepContext) -> list[dict[str, Any]]:
@@ -318,7 +379,14 @@ def _summary(visit: Visit, ctx: StepContext) -> list[dict[str, Any]]:
         if cfg.type == "controleren" or cfg.id not in answers:
             continue
         for row in registry[cfg.type].summary(cfg, answers[cfg.id], ctx):
-            rows.append({"row": row, "step": cfg, "url": f"{visit.base}/stap/{cfg.id}?terug=controleren" + (f"#{row.field}" if row.field else "")})
+            rows.append(
+                {
+                    "row": row,
+                    "step": cfg,
+                    "url": f"{visit.base}/stap/{cfg.id}?terug=controleren"
+                    + (f"#{row.field}" if row.field else ""),
+                }
+            )
     return rows
 
 
@@ -361,11 +429,16 @@ async def address_lookup(request: Request) -> Response:
     step_type = registry[cfg.type]
     assert isinstance(step_type, NieuwAdres)
     inputs = await _form_input(form, 0)
-    found, errors = (None, []) if not (inputs.get("postcode") and inputs.get("huisnummer")) else step_type.lookup(inputs, visit.context(step_id))
+    found, errors = (
+        (None, [])
+        if not (inputs.get("postcode") and inputs.get("huisnummer"))
+        else step_type.lookup(inputs, visit.context(step_id))
+    )
     message, ok = None, False
     if found is not None:
         if found.gemeentecode != visit.gemeente.gemeentecode:
             from webapp.steps.nieuw_adres import other_gemeente_message
+
             message = other_gemeente_message(found)
         else:
             message, ok = found.weergavenaam, True
@@ -381,10 +454,17 @@ async def stopped(request: Request) -> Response:
     stop = visit.journey.stopped
     if stop is None:
         return see_other(visit.next_url())
-    return _page(request, "einde.html", {
-        "gemeente": visit.gemeente, "stop": stop.stop, "ingelogd": True,
-        "wijzig_url": f"{visit.base}/stap/{stop.step_id}", "csrf": visit.session.csrf,
-    })
+    return _page(
+        request,
+        "einde.html",
+        {
+            "gemeente": visit.gemeente,
+            "stop": stop.stop,
+            "ingelogd": True,
+            "wijzig_url": f"{visit.base}/stap/{stop.step_id}",
+            "csrf": visit.session.csrf,
+        },
+    )
 
 
 async def confirmation(request: Request) -> Response:
@@ -395,7 +475,14 @@ async def confirmation(request: Request) -> Response:
     if submission is None:
         return see_other(visit.next_url())
     requests = visit.services.store.linked_requests(submission.id or 0)
-    return _page(request, "bevestiging.html", {
-        "gemeente": visit.gemeente, "submission": submission, "aanvragen": requests,
-        "ingelogd": True, "csrf": visit.session.csrf,
-    })
+    return _page(
+        request,
+        "bevestiging.html",
+        {
+            "gemeente": visit.gemeente,
+            "submission": submission,
+            "aanvragen": requests,
+            "ingelogd": True,
+            "csrf": visit.session.csrf,
+        },
+    )

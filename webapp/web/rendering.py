@@ -33,7 +33,11 @@ def is_htmx(request: Request) -> bool:
 
 
 def render(
-    env: Environment, template: str, context: dict[str, Any], status_code: int = 200, block: str | None = None
+    env: Environment,
+    template: str,
+    context: dict[str, Any],
+    status_code: int = 200,
+    block: str | None = None,
 ) -> HTMLResponse:
     tmpl = env.get_template(template)
     if block is None:

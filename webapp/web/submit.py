@@ -53,7 +53,9 @@ def signals(visit: Visit, answers: dict[str, Any]) -> list[dict[str, Any]]:
     per_person = area / people
     if per_person >= limit:
         return []
-    return [{
-        "soort": "bewoning",
-        "tekst": f"{people} bewoners op {area} m2: {per_person:.1f} m2 per persoon (grens {limit})",
-    }]
+    return [
+        {
+            "soort": "bewoning",
+            "tekst": f"{people} bewoners op {area} m2: {per_person:.1f} m2 per persoon (grens {limit})",
+        }
+    ]

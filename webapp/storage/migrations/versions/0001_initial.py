@@ -58,7 +58,9 @@ def upgrade() -> None:
         "submission",
         sa.Column("id", sa.Integer(), primary_key=True),
         sa.Column("reference", sa.String(32), nullable=False, unique=True),
-        sa.Column("draft_id", sa.String(32), sa.ForeignKey("draft.id"), nullable=False, unique=True),
+        sa.Column(
+            "draft_id", sa.String(32), sa.ForeignKey("draft.id"), nullable=False, unique=True
+        ),
         sa.Column("gemeente", sa.String(64), nullable=False),
         sa.Column("config_versie", sa.String(64), nullable=False),
         sa.Column("aangever_bsn", sa.String(9), nullable=False),
