@@ -1,0 +1,151 @@
+"""The real server (uvicorn, SQLite in a temporary folder) and a browser for the e2e tests.
+
+Run: ``pytest e2e``. Uses /usr/bin/chromium (or $VERHUIZEN_CHROMIUM) when present, otherwise the
+browser installed by ``playwright install chromium``.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from e2e.helpers import CONFIG_DIR, ROOT
+
+SYSTEM_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+START_TIMEOUT = 20.0
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any], browser_name: str | None
+) -> dict[str, Any]:
+    """A system Chromium when there is one; else Playwright's own browser, unchanged."""
+    executable = os.environ.get("VERHUIZEN_CHROMIUM") or (
+        SYSTEM_CHROMIUM if Path(SYSTEM_CHROMIUM).exists() else None
+    )
+    if not executable or browser_name not in (None, "chromium"):
+        return browser_type_launch_args
+    return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``uvicorn webapp.web.asgi:app`` on a free port, with its own data folder."""
+    data = tmp_path_factory.mktemp("server")
+    port = _free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("VERHUIZEN_") and k != "DATABASE_URL"
+    }
+    env.update(
+        VERHUIZEN_MODE="development",
+        VERHUIZEN_DATA_DIR=str(data / "data"),
+        VERHUIZEN_SECRET_KEY="e2e-secret-key-that-is-long-enough-12345",
+        VERHUIZEN_CONFIG_DIR=str(CONFIG_DIR),
+    )
+    url = f"http://127.0.0.1:{port}"
+    cmd = [sys.executable, "-m", "uvicorn", "webapp.web.asgi:app"]
+    cmd += ["--host", "127.0.0.1", "--port", str(port)]
+    with (data / "stdout.log").open("wb") as out, (data / "stderr.log").open("wb") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=err)
+    try:
+        _wait_until_healthy(proc, url, data / "stderr.log")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def _wait_until_healthy(proc: subprocess.Popen[bytes], url: str, stderr: Path) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(f"{url}/gezond", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    state = f"exited with {proc.returncode}" if proc.poll() is not None else "not healthy"
+    log = stderr.read_text(errors="replace")[-4000:]
+    pytest.fail(f"server {state} after start; stderr:\n{log}", pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def base_url(server: str) -> str:
+    return server
+
+
+class Console:
+    """Console errors, page errors (uncaught exceptions) and CSP violations of one page."""
+
+    def __init__(self, page: Page) -> None:
+        self._errors: list[str] = []
+        self._allowed_statuses: set[int] = set()
+        page.on("console", self._console)
+        page.on("pageerror", lambda exc: self._errors.append(f"pageerror: {exc}"))
+
+    def allow_status(self, status: int) -> None:
+        """A test that sends a wrong answer on purpose expects its 422 in the console."""
+        self._allowed_statuses.add(status)
+
+    @property
+    def errors(self) -> list[str]:
+        allowed = [f"status of {s} " for s in self._allowed_statuses]
+        return [e for e in self._errors if not any(a in e for a in allowed)]
+
+    def _console(self, message: Any) -> None:
+        if message.type == "error":
+            self._errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+
+@pytest.fixture
+def open_page(
+    browser: Browser, browser_context_args: dict[str, Any]
+) -> Iterator[Callable[..., tuple[Page, Console]]]:
+    """A page in a fresh context (fresh cookies), with or without JavaScript."""
+    contexts = []
+
+    def make(js: bool = True) -> tuple[Page, Console]:
+        context = browser.new_context(**browser_context_args, java_script_enabled=js)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        return page, Console(page)
+
+    yield make
+    for context in contexts:
+        context.close()
