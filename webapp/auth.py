@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from webapp.i18n import _
 from webapp.registers.brp import Brp, Persoon
 
 
@@ -16,8 +17,12 @@ class LoginResult:
 
 class LoginProvider(Protocol):
     name: str
-    label: str
     is_test: bool
+
+    @property
+    def label(self) -> str:
+        """The provider's name as the resident sees it, in the current language."""
+        ...
 
     def choices(self) -> list[Persoon]:
         """Test persons to pick from (empty for a real provider)."""
@@ -32,11 +37,14 @@ class DigidTest:
     """A clearly marked stand-in for DigiD in development and staging: pick a test person."""
 
     name = "digid-test"
-    label = "DigiD (test)"
     is_test = True
 
     def __init__(self, brp: Brp) -> None:
         self.brp = brp
+
+    @property
+    def label(self) -> str:
+        return _("DigiD (test)")
 
     def choices(self) -> list[Persoon]:
         return self.brp.testpersonen()
@@ -44,7 +52,7 @@ class DigidTest:
     def verify(self, form: dict[str, str]) -> LoginResult:
         bsn = form.get("bsn", "")
         if bsn not in {p.burgerservicenummer for p in self.choices()}:
-            return LoginResult(None, "Kies een testpersoon om mee in te loggen.")
+            return LoginResult(None, _("Kies een testpersoon om mee in te loggen."))
         return LoginResult(bsn)
 
 

@@ -1,7 +1,8 @@
 """Validation and normalisation of what a resident types into the form.
 
-Each function returns the normalised value or raises ``ValidationError`` with a Dutch sentence
-that can be shown to the resident as is. The functions are pure: no I/O, no configuration.
+Each function returns the normalised value or raises ``ValidationError`` with a sentence that
+can be shown to the resident as is, from the message catalogue (Dutch is the source language).
+The functions are pure: no I/O, no configuration.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Final, Literal
+
+from webapp.i18n import N_, _
 
 __all__ = [
     "DateError",
@@ -71,19 +74,23 @@ def normalise_postcode(raw: str) -> str:
     """Return a Dutch postcode as ``1234AB``."""
     value = _clean(raw).upper()
     if not value:
-        raise ValidationError("Vul de postcode in.")
+        raise ValidationError(_("Vul de postcode in."))
     match = _POSTCODE_RE.fullmatch(value)
     if match is None:
         if _POSTCODE_SHAPE_RE.fullmatch(value):
             raise ValidationError(
-                "Een postcode begint nooit met een 0. Vul een geldige postcode in, zoals 1234 AB."
+                _(
+                    "Een postcode begint nooit met een 0. Vul een geldige postcode in, zoals 1234 AB."
+                )
             )
-        raise ValidationError("Vul een geldige postcode in, zoals 1234 AB.")
+        raise ValidationError(_("Vul een geldige postcode in, zoals 1234 AB."))
     digits, letters = match.groups()
     if letters in _FORBIDDEN_POSTCODE_LETTERS:
         raise ValidationError(
-            "Deze postcode bestaat niet: een postcode eindigt nooit op SA, SD of SS. "
-            "Controleer de letters van uw postcode."
+            _(
+                "Deze postcode bestaat niet: een postcode eindigt nooit op SA, SD of SS. "
+                "Controleer de letters van uw postcode."
+            )
         )
     return digits + letters
 
@@ -92,19 +99,23 @@ def parse_huisnummer(raw: str) -> int:
     """Return the huisnummer as a number from 1 to 99999."""
     value = _clean(raw)
     if not value:
-        raise ValidationError("Vul het huisnummer in.")
+        raise ValidationError(_("Vul het huisnummer in."))
     if not _DIGITS_RE.fullmatch(value):
         raise ValidationError(
-            "Vul bij huisnummer alleen cijfers in, zoals 12. "
-            "Een huisletter of toevoeging kunt u in het veld daarna invullen."
+            _(
+                "Vul bij huisnummer alleen cijfers in, zoals 12. "
+                "Een huisletter of toevoeging kunt u in het veld daarna invullen."
+            )
         )
     # Compare the length first: int() refuses strings of thousands of digits.
     significant = value.lstrip("0")
     if len(significant) > len(str(HUISNUMMER_MAX)) or int(value) > HUISNUMMER_MAX:
-        raise ValidationError(f"Een huisnummer is hooguit {HUISNUMMER_MAX}. Controleer het nummer.")
+        raise ValidationError(
+            _("Een huisnummer is hooguit %(max)s. Controleer het nummer.") % {"max": HUISNUMMER_MAX}
+        )
     number = int(value)
     if number < 1:
-        raise ValidationError("Een huisnummer is 1 of hoger. Controleer het nummer.")
+        raise ValidationError(_("Een huisnummer is 1 of hoger. Controleer het nummer."))
     return number
 
 
@@ -114,7 +125,9 @@ def normalise_huisletter(raw: str) -> str | None:
     if not value:
         return None
     if not _LETTER_RE.fullmatch(value):
-        raise ValidationError("Een huisletter is één letter, zoals A. Laat het veld anders leeg.")
+        raise ValidationError(
+            _("Een huisletter is één letter, zoals A. Laat het veld anders leeg.")
+        )
     return value
 
 
@@ -125,8 +138,10 @@ def normalise_toevoeging(raw: str) -> str | None:
         return None
     if not _TOEVOEGING_RE.fullmatch(value):
         raise ValidationError(
-            "Een toevoeging bestaat uit hooguit 4 letters of cijfers, zoals 2 of BIS. "
-            "Laat het veld anders leeg."
+            _(
+                "Een toevoeging bestaat uit hooguit 4 letters of cijfers, zoals 2 of BIS. "
+                "Laat het veld anders leeg."
+            )
         )
     return value
 
@@ -153,37 +168,43 @@ def normalise_bsn(raw: str) -> str:
     # Residents copy the number from letters and passes, where it is grouped by spaces or dots.
     value = re.sub(r"[ .]", "", _clean(raw))
     if not value:
-        raise ValidationError("Vul het burgerservicenummer (BSN) in.")
+        raise ValidationError(_("Vul het burgerservicenummer (BSN) in."))
     if not _BSN_RE.fullmatch(value):
         raise ValidationError(
-            "Een burgerservicenummer bestaat uit 9 cijfers. Controleer het nummer."
+            _("Een burgerservicenummer bestaat uit 9 cijfers. Controleer het nummer.")
         )
     if not is_valid_bsn(value):
-        raise ValidationError("Dit burgerservicenummer klopt niet. Controleer het nummer.")
+        raise ValidationError(_("Dit burgerservicenummer klopt niet. Controleer het nummer."))
     return value.zfill(9)
 
 
 # --- Dates ---------------------------------------------------------------------------------------
 
 _DATE_PARTS: Final[tuple[DatePart, ...]] = ("dag", "maand", "jaar")
-_PART_WITH_ARTICLE: Final[dict[DatePart, str]] = {
-    "dag": "een dag",
-    "maand": "een maand",
-    "jaar": "een jaar",
+# Whole sentences per field (not the field's name pasted into one sentence), so that a
+# translation can change words and word order.
+_MISSING_ONE: Final[dict[DatePart, str]] = {
+    "dag": N_("Vul de dag in."),
+    "maand": N_("Vul de maand in."),
+    "jaar": N_("Vul het jaar in."),
+}
+_MISSING_TWO: Final[dict[tuple[DatePart, ...], str]] = {
+    ("dag", "maand"): N_("De datum moet ook een dag en een maand hebben."),
+    ("dag", "jaar"): N_("De datum moet ook een dag en een jaar hebben."),
+    ("maand", "jaar"): N_("De datum moet ook een maand en een jaar hebben."),
 }
 _YEAR_RE: Final = re.compile(r"[1-9][0-9]{3}")
 
 
-def _join_dutch(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " en " + items[-1]
-
-
-def _small_number(value: str, part: DatePart, low: int, high: int, example: str) -> int:
+def _small_number(
+    value: str, part: DatePart, low: int, high: int, not_digits: str, out_of_range: str
+) -> int:
+    """``out_of_range`` has the placeholders %(laag)s and %(hoog)s."""
     if not _DIGITS_RE.fullmatch(value):
-        raise DateError(f"Vul de {part} in met cijfers, zoals {example}.", part)
+        raise DateError(not_digits, part)
     # Only the length of the leading-zero-free value matters; avoids int() on huge strings.
     if len(value.lstrip("0")) > 2 or not low <= int(value) <= high:
-        raise DateError(f"De {part} moet een getal van {low} tot en met {high} zijn.", part)
+        raise DateError(out_of_range % {"laag": low, "hoog": high}, part)
     return int(value)
 
 
@@ -195,23 +216,35 @@ def parse_date_parts(day: str, month: str, year: str) -> date:
     values: dict[DatePart, str] = {"dag": _clean(day), "maand": _clean(month), "jaar": _clean(year)}
     missing = [part for part in _DATE_PARTS if not values[part]]
     if len(missing) == len(_DATE_PARTS):
-        raise DateError("Vul de datum in, met een dag, maand en jaar.", "dag")
+        raise DateError(_("Vul de datum in, met een dag, maand en jaar."), "dag")
     if len(missing) == 1:
-        article = "het" if missing[0] == "jaar" else "de"
-        raise DateError(f"Vul {article} {missing[0]} in.", missing[0])
+        raise DateError(_(_MISSING_ONE[missing[0]]), missing[0])
     if missing:
-        wanted = _join_dutch([_PART_WITH_ARTICLE[part] for part in missing])
-        raise DateError(f"De datum moet ook {wanted} hebben.", missing[0])
+        raise DateError(_(_MISSING_TWO[tuple(missing)]), missing[0])
 
-    d = _small_number(values["dag"], "dag", 1, 31, "5")
-    m = _small_number(values["maand"], "maand", 1, 12, "3 voor maart")
+    d = _small_number(
+        values["dag"],
+        "dag",
+        1,
+        31,
+        _("Vul de dag in met cijfers, zoals 5."),
+        _("De dag moet een getal van %(laag)s tot en met %(hoog)s zijn."),
+    )
+    m = _small_number(
+        values["maand"],
+        "maand",
+        1,
+        12,
+        _("Vul de maand in met cijfers, zoals 3 voor maart."),
+        _("De maand moet een getal van %(laag)s tot en met %(hoog)s zijn."),
+    )
     if not _YEAR_RE.fullmatch(values["jaar"]):
-        raise DateError("Vul het jaar in met 4 cijfers, zoals 2026.", "jaar")
+        raise DateError(_("Vul het jaar in met 4 cijfers, zoals 2026."), "jaar")
     try:
         return date(int(values["jaar"]), m, d)
     except ValueError:
         # Day and month are each in range, so the day does not exist in that month (31-04, 29-02).
-        raise DateError("Deze datum bestaat niet. Vul een bestaande datum in.", "dag") from None
+        raise DateError(_("Deze datum bestaat niet. Vul een bestaande datum in."), "dag") from None
 
 
 class WindowResult(StrEnum):
@@ -250,7 +283,7 @@ class DateWindow:
 # --- Contact details ---------------------------------------------------------------------------
 
 EMAIL_MAX_LENGTH: Final = 254
-_EMAIL_MESSAGE: Final = "Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl."
+_EMAIL_MESSAGE: Final = N_("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.")
 # Whitespace and control characters never belong in an address; commas and semicolons usually
 # mean the resident typed two addresses.
 _EMAIL_BAD_CHARS_RE: Final = re.compile(r"[\s\x00-\x1f\x7f,;<>]")
@@ -263,22 +296,23 @@ def normalise_email(raw: str) -> str:
     """
     value = _clean(raw)
     if not value:
-        raise ValidationError("Vul uw e-mailadres in.")
+        raise ValidationError(_("Vul uw e-mailadres in."))
     if len(value) > EMAIL_MAX_LENGTH:
         raise ValidationError(
-            f"Een e-mailadres is hooguit {EMAIL_MAX_LENGTH} tekens lang. Controleer het adres."
+            _("Een e-mailadres is hooguit %(max)s tekens lang. Controleer het adres.")
+            % {"max": EMAIL_MAX_LENGTH}
         )
     if _EMAIL_BAD_CHARS_RE.search(value) or value.count("@") != 1:
-        raise ValidationError(_EMAIL_MESSAGE)
+        raise ValidationError(_(_EMAIL_MESSAGE))
     local, domain = value.split("@")
     labels = domain.split(".")
     if not local or len(labels) < 2 or any(not label for label in labels):
-        raise ValidationError(_EMAIL_MESSAGE)
+        raise ValidationError(_(_EMAIL_MESSAGE))
     # Only the domain is case-insensitive by standard; the local part is kept as typed.
     return f"{local}@{domain.lower()}"
 
 
-_PHONE_MESSAGE: Final = "Vul een geldig telefoonnummer in, zoals 06 12345678 of +31 6 12345678."
+_PHONE_MESSAGE: Final = N_("Vul een geldig telefoonnummer in, zoals 06 12345678 of +31 6 12345678.")
 _PHONE_ALLOWED_RE: Final = re.compile(r"[0-9 ()\-]+")
 
 
@@ -290,21 +324,21 @@ def normalise_phone(raw: str) -> str:
     """
     value = _clean(raw)
     if not value:
-        raise ValidationError("Vul uw telefoonnummer in.")
+        raise ValidationError(_("Vul uw telefoonnummer in."))
     international = value.startswith("+")
     body = value[1:] if international else value
     if international:
         # "+31 (0)6 ..." is a common way to write a Dutch number; the (0) is not dialled.
         body = re.sub(r"\(\s*0\s*\)", "", body, count=1)
     if not _PHONE_ALLOWED_RE.fullmatch(body):
-        raise ValidationError(_PHONE_MESSAGE)
+        raise ValidationError(_(_PHONE_MESSAGE))
     digits = re.sub(r"[^0-9]", "", body)
     if not international and digits.startswith("00"):
         international, digits = True, digits[2:]
     if international:
         if 8 <= len(digits) <= 15 and not digits.startswith("0"):
             return "+" + digits
-        raise ValidationError(_PHONE_MESSAGE)
+        raise ValidationError(_(_PHONE_MESSAGE))
     if len(digits) == 10 and digits.startswith("0"):
         return digits
-    raise ValidationError(_PHONE_MESSAGE)
+    raise ValidationError(_(_PHONE_MESSAGE))

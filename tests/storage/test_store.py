@@ -19,7 +19,9 @@ from webapp.storage.db import make_engine, migrate
 from webapp.storage.store import Store, new_reference
 from webapp.web.app import create_app
 
-needs_postgres = pytest.mark.skipif(not postgres_available(), reason=postgres_unavailable_reason() or "")
+needs_postgres = pytest.mark.skipif(
+    not postgres_available(), reason=postgres_unavailable_reason() or ""
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,9 +32,15 @@ def pg_url(tmp_path_factory) -> Iterator[str]:
         yield pg.url
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, needs_postgres])])
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, needs_postgres])]
+)
 def engine(request, tmp_path: Path) -> Iterator[Engine]:
-    url = f"sqlite:///{tmp_path / 'db' / 'v.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    url = (
+        f"sqlite:///{tmp_path / 'db' / 'v.db'}"
+        if request.param == "sqlite"
+        else request.getfixturevalue("pg_url")
+    )
     engine = make_engine(url)
     migrate(engine, "base")  # start from nothing even when the module's server is reused
     migrate(engine)
@@ -43,7 +51,14 @@ def engine(request, tmp_path: Path) -> Iterator[Engine]:
 
 def test_migrations_create_every_table(engine):
     tables = set(inspect(engine).get_table_names())
-    assert {"web_session", "draft", "upload", "submission", "linked_request", "alembic_version"} <= tables
+    assert {
+        "web_session",
+        "draft",
+        "upload",
+        "submission",
+        "linked_request",
+        "alembic_version",
+    } <= tables
 
 
 def test_sqlite_runs_in_wal_mode(tmp_path):
@@ -84,7 +99,15 @@ def test_concurrent_submits_give_one_submission(engine):
     def submit() -> None:
         try:
             references.append(
-                store.submit(draft.id, prefix="ROT", aangever_bsn="999990007", answers={}, signalen=[], linked=[("huisvestingsvergunning", {})], is_test=True).reference
+                store.submit(
+                    draft.id,
+                    prefix="ROT",
+                    aangever_bsn="999990007",
+                    answers={},
+                    signalen=[],
+                    linked=[("huisvestingsvergunning", {})],
+                    is_test=True,
+                ).reference
             )
         except BaseException as exc:  # report in the main thread
             errors.append(exc)
@@ -132,5 +155,8 @@ def test_complete_journey_on_postgresql(slug, pg_url, tmp_path):
         complete_journey(r, gemeente, TODAY, address)
         submissions = app.state.services.store.submissions(slug)
         assert submissions[-1].reference in r.text()
-        assert submissions[-1].answers["stappen"]["adres"]["adres"]["gemeentecode"] == gemeente.gemeentecode
+        assert (
+            submissions[-1].answers["stappen"]["adres"]["adres"]["gemeentecode"]
+            == gemeente.gemeentecode
+        )
     app.state.services.store.engine.dispose()

@@ -16,13 +16,22 @@ def on_address_step(resident, app):
 
 
 def lookup(client, r, **fields):
-    data = {"csrf": csrf_of(r.page), "postcode": "", "huisnummer": "", "huisletter": "", "toevoeging": "", **fields}
+    data = {
+        "csrf": csrf_of(r.page),
+        "postcode": "",
+        "huisnummer": "",
+        "huisletter": "",
+        "toevoeging": "",
+        **fields,
+    }
     return client.post("/rotterdam/stap/adres/adres", data=data, headers={"HX-Request": "true"})
 
 
 def test_found_address_is_shown(resident, app, client):
     r = on_address_step(resident, app)
-    assert 'id="adres-gevonden" role="status"' in r.page  # the live region exists, empty, on first render
+    assert (
+        'id="adres-gevonden" role="status"' in r.page
+    )  # the live region exists, empty, on first render
     response = lookup(client, r, postcode="3083 ab", huisnummer="12", huisletter="a")
     assert response.status_code == 200
     assert "Grondelstraat 12A, 3083AB Rotterdam" in response.text
@@ -41,7 +50,9 @@ def test_lookup_saves_nothing_and_needs_csrf(resident, app, client):
     lookup(client, r, postcode="3083AB", huisnummer="12", huisletter="A")
     r.get("/rotterdam/stap/adres")
     assert 'value="3083' not in r.page  # the lookup did not store an answer
-    response = client.post("/rotterdam/stap/adres/adres", data={"postcode": "3083AB", "huisnummer": "12"})
+    response = client.post(
+        "/rotterdam/stap/adres/adres", data={"postcode": "3083AB", "huisnummer": "12"}
+    )
     assert response.status_code == 403
 
 

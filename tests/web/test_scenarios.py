@@ -279,6 +279,9 @@ def test_late_report_in_rotterdam_registers_today(resident, app):
     r, g = start(resident, app, "rotterdam", SANNE)
     run_until(r, g, "verhuisdatum", TODAY, KRALINGEN)
     r.answer(moving_date(TODAY, -10))
+    run_until(r, g, "controleren", TODAY, KRALINGEN)
+    assert "later door dan de wet toestaat" in r.text()
+    assert "te laat doorgegeven; als verhuisdatum geldt 27 november 2026" in r.text()
     complete_journey(r, g, TODAY, KRALINGEN)
     [submission] = submissions(app)
     assert submission.answers["stappen"]["verhuisdatum"] == {

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from webapp.conditions import Conditie
+from webapp.i18n import N_
 
 
 class _Model(BaseModel):
@@ -110,8 +111,10 @@ class Datumvenster(_Model):
         "weigeren: de inwoner moet contact opnemen.",
     )
     te_laat_tekst: str = Field(
-        default="U geeft uw verhuizing later door dan 5 dagen na de verhuisdatum. "
-        "Als verhuisdatum registreren wij de datum van vandaag."
+        default=N_(
+            "U geeft uw verhuizing later door dan de wet toestaat. "
+            "Als verhuisdatum registreren wij de datum van vandaag."
+        )
     )
     te_vroeg_tekst: str | None = None
 

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from pydantic import BaseModel, ConfigDict, Field
 
 from webapp.conditions import Conditie
+from webapp.i18n import _
 
 if TYPE_CHECKING:
     from webapp.config.models import Gemeente
@@ -158,8 +159,8 @@ class StepType:
         return None
 
     def question(self, cfg: Any, gemeente: Gemeente) -> str:
-        """The page's question, used for the h1 and the title."""
-        return cfg.titel or self.name
+        """The page's question, used for the h1 and the title (a default title is translated)."""
+        return _(cfg.titel) if cfg.titel else self.name
 
     def view(self, cfg: Any, ctx: StepContext, answer: Mapping[str, Any] | None) -> dict[str, Any]:
         """Extra template data (choices, household, documents)."""

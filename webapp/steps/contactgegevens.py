@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from webapp.i18n import N_, _
 from webapp.steps.base import (
     FieldError,
     FormInput,
@@ -20,7 +21,7 @@ from webapp.validators import ValidationError, normalise_email, normalise_phone
 
 class ContactgegevensConfig(StepConfig):
     type: Literal["contactgegevens"]
-    titel: str = "Hoe kunnen wij u bereiken?"
+    titel: str = N_("Hoe kunnen wij u bereiken?")
     email_verplicht: bool = False
     telefoon_verplicht: bool = False
 
@@ -38,8 +39,8 @@ class Contactgegevens(StepType):
         answer: dict[str, Any] = {}
         errors: list[FieldError] = []
         for name, required, normalise, missing in (
-            ("email", cfg.email_verplicht, normalise_email, "Vul uw e-mailadres in."),
-            ("telefoon", cfg.telefoon_verplicht, normalise_phone, "Vul uw telefoonnummer in."),
+            ("email", cfg.email_verplicht, normalise_email, _("Vul uw e-mailadres in.")),
+            ("telefoon", cfg.telefoon_verplicht, normalise_phone, _("Vul uw telefoonnummer in.")),
         ):
             raw = values[name]
             if not raw:
@@ -58,7 +59,8 @@ class Contactgegevens(StepType):
     def summary(
         self, cfg: ContactgegevensConfig, answer: Mapping[str, Any], ctx: StepContext
     ) -> list[SummaryRow]:
+        niet_ingevuld = _("Niet ingevuld")
         return [
-            SummaryRow("E-mailadres", answer.get("email") or "Niet ingevuld", "email"),
-            SummaryRow("Telefoonnummer", answer.get("telefoon") or "Niet ingevuld", "telefoon"),
+            SummaryRow(_("E-mailadres"), answer.get("email") or niet_ingevuld, "email"),
+            SummaryRow(_("Telefoonnummer"), answer.get("telefoon") or niet_ingevuld, "telefoon"),
         ]

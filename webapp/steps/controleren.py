@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
+from webapp.i18n import N_, _
 from webapp.steps.base import (
     FieldError,
     FormInput,
@@ -19,12 +20,12 @@ from webapp.steps.registry import registry
 
 class ControlerenConfig(StepConfig):
     type: Literal["controleren"]
-    titel: str = "Controleer uw antwoorden"
-    verklaring: str = (
+    titel: str = N_("Controleer uw antwoorden")
+    verklaring: str = N_(
         "Ik verklaar dat ik deze gegevens naar waarheid heb ingevuld en dat de personen die ik "
         "meeneem in mijn melding met mij naar dit adres verhuizen."
     )
-    knop: str = "Verhuizing doorgeven"
+    knop: str = N_("Verhuizing doorgeven")
 
 
 @registry.register("controleren")
@@ -46,7 +47,7 @@ class Controleren(StepType):
                 None,
                 [
                     FieldError(
-                        "akkoord", "Vink aan dat u de verklaring heeft gelezen en dat die klopt."
+                        "akkoord", _("Vink aan dat u de verklaring heeft gelezen en dat die klopt.")
                     )
                 ],
                 {},

@@ -8,6 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from webapp.config.models import Document
+from webapp.i18n import N_, _
 from webapp.steps.base import (
     FieldError,
     FormInput,
@@ -30,7 +31,7 @@ CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/p
 
 class DocumentenConfig(StepConfig):
     type: Literal["documenten"]
-    titel: str = "Bewijsstukken uploaden"
+    titel: str = N_("Bewijsstukken uploaden")
     documenten: list[str] | None = Field(
         default=None, description="Ids uit de lijst documenten; leeg: alle documenten."
     )
@@ -109,13 +110,20 @@ class Documenten(StepType):
                 if existing:
                     bestanden[doc.id] = dict(existing)
                 elif doc.verplicht:
-                    errors.append(FieldError(name, f"Kies een bestand voor: {doc.titel}."))
+                    errors.append(
+                        FieldError(
+                            name, _("Kies een bestand voor: %(titel)s.") % {"titel": doc.titel}
+                        )
+                    )
                 continue
             if len(upload.data) > max_bytes:
                 errors.append(
                     FieldError(
                         name,
-                        f"Het bestand {upload.filename} is te groot. Een bestand mag hoogstens {_mb(limits.max_mb)} MB zijn.",
+                        _(
+                            "Het bestand %(bestand)s is te groot. Een bestand mag hoogstens %(max_mb)s MB zijn."
+                        )
+                        % {"bestand": upload.filename, "max_mb": _mb(limits.max_mb)},
                     )
                 )
                 continue
@@ -125,7 +133,10 @@ class Documenten(StepType):
                 errors.append(
                     FieldError(
                         name,
-                        f"Het bestand {upload.filename} is geen {allowed}. Kies een bestand van een van deze soorten.",
+                        _(
+                            "Het bestand %(bestand)s is geen %(soorten)s. Kies een bestand van een van deze soorten."
+                        )
+                        % {"bestand": upload.filename, "soorten": allowed},
                     )
                 )
                 continue
@@ -153,7 +164,7 @@ class Documenten(StepType):
                     field_name(doc_id),
                 )
             )
-        return rows or [SummaryRow("Bewijsstukken", "Geen bestanden", None)]
+        return rows or [SummaryRow(_("Bewijsstukken"), _("Geen bestanden"), None)]
 
 
 def sniff(data: bytes, allowed: Iterable[str]) -> str | None:

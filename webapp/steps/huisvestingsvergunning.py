@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
+from webapp.i18n import N_, _
 from webapp.steps.base import (
     FieldError,
     FormInput,
@@ -24,13 +25,13 @@ KEUZES = ("heb_al", "aanvragen")
 
 class HuisvestingsvergunningConfig(StepConfig):
     type: Literal["huisvestingsvergunning"]
-    titel: str = "Heeft u al een huisvestingsvergunning?"
+    titel: str = N_("Heeft u al een huisvestingsvergunning?")
     uitleg: str = Field(description="Waarom een vergunning nodig is, in gewone taal.")
-    label_heb_al: str = "Ja, ik heb al een huisvestingsvergunning voor dit adres"
-    label_aanvragen: str = "Nee, ik vraag de vergunning nu aan, samen met mijn verhuizing"
+    label_heb_al: str = N_("Ja, ik heb al een huisvestingsvergunning voor dit adres")
+    label_aanvragen: str = N_("Nee, ik vraag de vergunning nu aan, samen met mijn verhuizing")
     aanvragen_hint: str | None = None
-    nummer_label: str = "Nummer van uw huisvestingsvergunning"
-    nummer_hint: str | None = "Dit staat op het besluit dat u van de gemeente kreeg."
+    nummer_label: str = N_("Nummer van uw huisvestingsvergunning")
+    nummer_hint: str | None = N_("Dit staat op het besluit dat u van de gemeente kreeg.")
     nummer_patroon: str | None = Field(
         default=None, description="Reguliere expressie voor het nummer."
     )
@@ -63,8 +64,8 @@ class Huisvestingsvergunning(StepType):
     ) -> dict[str, Any]:
         return {
             "keuzes": [
-                ("heb_al", cfg.label_heb_al, None),
-                ("aanvragen", cfg.label_aanvragen, cfg.aanvragen_hint),
+                ("heb_al", _(cfg.label_heb_al), None),
+                ("aanvragen", _(cfg.label_aanvragen), cfg.aanvragen_hint),
             ]
         }
 
@@ -77,7 +78,7 @@ class Huisvestingsvergunning(StepType):
         if keuze not in KEUZES:
             return Outcome(
                 None,
-                [FieldError("keuze", "Kies of u al een huisvestingsvergunning heeft.")],
+                [FieldError("keuze", _("Kies of u al een huisvestingsvergunning heeft."))],
                 values,
             )
         if keuze == "aanvragen":
@@ -85,16 +86,17 @@ class Huisvestingsvergunning(StepType):
         if not nummer:
             return Outcome(
                 None,
-                [FieldError("nummer", "Vul het nummer van uw huisvestingsvergunning in.")],
+                [FieldError("nummer", _("Vul het nummer van uw huisvestingsvergunning in."))],
                 values,
             )
         if cfg.nummer_patroon and not re.fullmatch(cfg.nummer_patroon, nummer):
-            example = f", bijvoorbeeld {cfg.nummer_voorbeeld}" if cfg.nummer_voorbeeld else ""
-            return Outcome(
-                None,
-                [FieldError("nummer", f"Dit nummer heeft niet de juiste vorm{example}.")],
-                values,
+            message = (
+                _("Dit nummer heeft niet de juiste vorm, bijvoorbeeld %(voorbeeld)s.")
+                % {"voorbeeld": cfg.nummer_voorbeeld}
+                if cfg.nummer_voorbeeld
+                else _("Dit nummer heeft niet de juiste vorm.")
             )
+            return Outcome(None, [FieldError("nummer", message)], values)
         return Outcome({"keuze": keuze, "nummer": nummer}, values=values)
 
     def summary(
@@ -103,7 +105,11 @@ class Huisvestingsvergunning(StepType):
         if answer["keuze"] == "heb_al":
             return [
                 SummaryRow(
-                    "Huisvestingsvergunning", f"Heb ik al, nummer {answer['nummer']}", "keuze"
+                    _("Huisvestingsvergunning"),
+                    _("Heb ik al, nummer %(nummer)s") % {"nummer": answer["nummer"]},
+                    "keuze",
                 )
             ]
-        return [SummaryRow("Huisvestingsvergunning", "Vraag ik aan met deze melding", "keuze")]
+        return [
+            SummaryRow(_("Huisvestingsvergunning"), _("Vraag ik aan met deze melding"), "keuze")
+        ]

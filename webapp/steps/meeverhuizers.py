@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any, Literal
 
 from webapp.domain.household import Huisgenoot, huisgenoten
+from webapp.i18n import N_, _
 from webapp.steps.base import (
     FieldError,
     FormInput,
@@ -17,12 +18,12 @@ from webapp.steps.base import (
     SummaryRow,
 )
 from webapp.steps.registry import registry
-from webapp.steps.verhuisdatum import dutch_date
+from webapp.steps.verhuisdatum import long_date
 
 
 class MeeverhuizersConfig(StepConfig):
     type: Literal["meeverhuizers"]
-    titel: str = "Wie verhuizen er met u mee?"
+    titel: str = N_("Wie verhuizen er met u mee?")
 
 
 @registry.register("meeverhuizers")
@@ -61,7 +62,7 @@ class Meeverhuizers(StepType):
                 {
                     "bsn": h.persoon.burgerservicenummer,
                     "naam": h.persoon.naam(),
-                    "geboren": dutch_date(h.persoon.geboortedatum),
+                    "geboren": long_date(h.persoon.geboortedatum),
                     "reden": h.reden,
                 }
                 for h in members
@@ -90,7 +91,7 @@ class Meeverhuizers(StepType):
                 None,
                 [
                     FieldError(
-                        "personen", "U kunt alleen de getoonde personen meenemen in uw melding."
+                        "personen", _("U kunt alleen de getoonde personen meenemen in uw melding.")
                     )
                 ],
                 values,
@@ -111,10 +112,11 @@ class Meeverhuizers(StepType):
         personen = answer.get("personen", [])
         shown = (
             "; ".join(
-                f"{p['naam']} (geboren {dutch_date(date.fromisoformat(p['geboortedatum']))})"
+                _("%(naam)s (geboren %(datum)s)")
+                % {"naam": p["naam"], "datum": long_date(date.fromisoformat(p["geboortedatum"]))}
                 for p in personen
             )
             if personen
-            else "Niemand, ik verhuis alleen"
+            else _("Niemand, ik verhuis alleen")
         )
-        return [SummaryRow("Verhuizen mee", shown, "personen")]
+        return [SummaryRow(_("Verhuizen mee"), shown, "personen")]

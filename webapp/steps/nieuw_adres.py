@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any, Literal
 
 from webapp.conditions import AREAS_FACT
+from webapp.i18n import N_, _
 from webapp.registers.adressen import Adres
 from webapp.steps.base import (
     FieldError,
@@ -31,7 +32,7 @@ PARTS = ("postcode", "huisnummer", "huisletter", "toevoeging")
 
 class NieuwAdresConfig(StepConfig):
     type: Literal["nieuw_adres"]
-    titel: str = "Wat is uw nieuwe adres?"
+    titel: str = N_("Wat is uw nieuwe adres?")
 
 
 @registry.register("nieuw_adres")
@@ -115,13 +116,18 @@ class NieuwAdres(StepType):
                 return None, [
                     FieldError(
                         "huisletter",
-                        f"Dit huisnummer heeft een andere huisletter of toevoeging. Op dit nummer bestaan: {options}.",
+                        _(
+                            "Dit huisnummer heeft een andere huisletter of toevoeging. Op dit nummer bestaan: %(adressen)s."
+                        )
+                        % {"adressen": options},
                     )
                 ]
             return None, [
                 FieldError(
                     "postcode",
-                    "Wij kunnen dit adres niet vinden. Controleer de postcode en het huisnummer.",
+                    _(
+                        "Wij kunnen dit adres niet vinden. Controleer de postcode en het huisnummer."
+                    ),
                 )
             ]
         if len(found) > 1:
@@ -129,7 +135,10 @@ class NieuwAdres(StepType):
             return None, [
                 FieldError(
                     "huisletter",
-                    f"Op dit huisnummer zijn meerdere adressen: {options}. Vul de huisletter of toevoeging in.",
+                    _(
+                        "Op dit huisnummer zijn meerdere adressen: %(adressen)s. Vul de huisletter of toevoeging in."
+                    )
+                    % {"adressen": options},
                 )
             ]
         return found[0], []
@@ -147,7 +156,9 @@ class NieuwAdres(StepType):
                 [
                     FieldError(
                         "postcode",
-                        "Dit is het adres waar u nu al staat ingeschreven. Vul uw nieuwe adres in.",
+                        _(
+                            "Dit is het adres waar u nu al staat ingeschreven. Vul uw nieuwe adres in."
+                        ),
                     )
                 ],
                 values,
@@ -160,14 +171,14 @@ class NieuwAdres(StepType):
         return Outcome(answer, values=values)
 
     def summary(self, cfg: Any, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
-        return [SummaryRow("Nieuw adres", answer["adres"]["weergavenaam"], "postcode")]
+        return [SummaryRow(_("Nieuw adres"), answer["adres"]["weergavenaam"], "postcode")]
 
 
 def other_gemeente_message(adres: Adres) -> str:
-    return (
-        f"Dit adres ligt in de gemeente {adres.gemeentenaam}. Een verhuizing geeft u door aan de "
-        f"gemeente van uw nieuwe adres: doe dit bij de gemeente {adres.gemeentenaam}."
-    )
+    return _(
+        "Dit adres ligt in de gemeente %(gemeente)s. Een verhuizing geeft u door aan de "
+        "gemeente van uw nieuwe adres: doe dit bij de gemeente %(gemeente)s."
+    ) % {"gemeente": adres.gemeentenaam}
 
 
 def _number(a: Adres) -> str:

@@ -6,6 +6,9 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any, Literal
 
+from babel.dates import format_date
+
+from webapp.i18n import N_, _, get_locale
 from webapp.steps.base import (
     FieldError,
     FormInput,
@@ -18,29 +21,15 @@ from webapp.steps.base import (
 from webapp.steps.registry import registry
 from webapp.validators import DateError, DateWindow, WindowResult, parse_date_parts
 
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 
-
-def dutch_date(d: date) -> str:
-    return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+def long_date(d: date) -> str:
+    """A date written out in the current language: "5 maart 2026" in Dutch (Babel's CLDR data)."""
+    return format_date(d, format="long", locale=get_locale())
 
 
 class VerhuisdatumConfig(StepConfig):
     type: Literal["verhuisdatum"]
-    titel: str = "Wanneer verhuist u?"
+    titel: str = N_("Wanneer verhuist u?")
 
 
 @registry.register("verhuisdatum")
@@ -69,21 +58,27 @@ class Verhuisdatum(StepType):
         venster = ctx.gemeente.datum
         earliest = ctx.today - timedelta(days=venster.dagen_terug)
         latest = ctx.today + timedelta(days=venster.dagen_vooruit)
-        return {
-            "hint": (
-                f"De datum waarop u op het nieuwe adres gaat wonen. U kunt een datum kiezen "
-                f"tot {venster.dagen_vooruit} dagen vooruit (uiterlijk {dutch_date(latest)})."
-                + (
-                    f" Ligt de datum meer dan {venster.dagen_terug} dagen terug "
-                    f"(vóór {dutch_date(earliest)}), dan leest u wat er gebeurt."
-                    if venster.te_laat == "accepteren"
-                    else ""
+        sentences = [
+            _(
+                "De datum waarop u op het nieuwe adres gaat wonen. U kunt een datum kiezen "
+                "tot %(dagen)s dagen vooruit (uiterlijk %(datum)s)."
+            )
+            % {"dagen": venster.dagen_vooruit, "datum": long_date(latest)}
+        ]
+        if venster.te_laat == "accepteren":
+            sentences.append(
+                _(
+                    "Ligt de datum meer dan %(dagen)s dagen terug (vóór %(datum)s), dan leest u "
+                    "wat er gebeurt."
                 )
-                + " Bijvoorbeeld: "
-                + f"{latest.day} {latest.month} {latest.year}."
-            ),
-            "boete_tekst": ctx.gemeente.boete_tekst,
-        }
+                % {"dagen": venster.dagen_terug, "datum": long_date(earliest)}
+            )
+        sentences.append(
+            # TRANSLATORS: an example of what to type in the fields dag, maand and jaar.
+            _("Bijvoorbeeld: %(dag)s %(maand)s %(jaar)s.")
+            % {"dag": latest.day, "maand": latest.month, "jaar": latest.year}
+        )
+        return {"hint": " ".join(sentences), "boete_tekst": ctx.gemeente.boete_tekst}
 
     def parse(self, cfg: Any, form: FormInput, ctx: StepContext) -> Outcome:
         values = {k: form.get(k) for k in ("dag", "maand", "jaar")}
@@ -95,19 +90,22 @@ class Verhuisdatum(StepType):
         result = DateWindow(venster.dagen_terug, venster.dagen_vooruit).check(moving, ctx.today)
         if result is WindowResult.TOO_EARLY:
             latest = ctx.today + timedelta(days=venster.dagen_vooruit)
-            message = venster.te_vroeg_tekst or (
-                f"U kunt uw verhuizing hooguit {venster.dagen_vooruit} dagen van tevoren doorgeven. "
-                f"Kies een datum tot en met {dutch_date(latest)}, of geef uw verhuizing later door."
-            )
+            message = venster.te_vroeg_tekst or _(
+                "U kunt uw verhuizing hooguit %(dagen)s dagen van tevoren doorgeven. "
+                "Kies een datum tot en met %(datum)s, of geef uw verhuizing later door."
+            ) % {"dagen": venster.dagen_vooruit, "datum": long_date(latest)}
             return Outcome(None, [FieldError("dag", message)], values)
         late = result is WindowResult.TOO_LATE
         if late and venster.te_laat == "weigeren":
             earliest = ctx.today - timedelta(days=venster.dagen_terug)
-            message = (
-                f"U kunt een verhuizing online doorgeven tot {venster.dagen_terug} dagen na de "
-                f"verhuisdatum (vanaf {dutch_date(earliest)}). Neem contact op met de gemeente: "
-                f"{ctx.gemeente.contact.telefoon}."
-            )
+            message = _(
+                "U kunt een verhuizing online doorgeven tot %(dagen)s dagen na de "
+                "verhuisdatum (vanaf %(datum)s). Neem contact op met de gemeente: %(telefoon)s."
+            ) % {
+                "dagen": venster.dagen_terug,
+                "datum": long_date(earliest),
+                "telefoon": ctx.gemeente.contact.telefoon,
+            }
             return Outcome(None, [FieldError("dag", message)], values)
         answer = {"datum": moving.isoformat(), "te_laat": late}
         if late:
@@ -115,8 +113,12 @@ class Verhuisdatum(StepType):
         return Outcome(answer, values=values)
 
     def summary(self, cfg: Any, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
-        shown = dutch_date(date.fromisoformat(answer["datum"]))
+        shown = long_date(date.fromisoformat(answer["datum"]))
         if answer.get("te_laat"):
-            registered = dutch_date(date.fromisoformat(answer["geregistreerde_datum"]))
-            shown += f" (te laat doorgegeven; als verhuisdatum geldt {registered})"
-        return [SummaryRow("Verhuisdatum", shown, "dag")]
+            shown = _(
+                "%(datum)s (te laat doorgegeven; als verhuisdatum geldt %(geregistreerd)s)"
+            ) % {
+                "datum": shown,
+                "geregistreerd": long_date(date.fromisoformat(answer["geregistreerde_datum"])),
+            }
+        return [SummaryRow(_("Verhuisdatum"), shown, "dag")]

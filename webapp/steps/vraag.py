@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from webapp.i18n import _
 from webapp.steps.base import (
     FieldError,
     FormInput,
@@ -109,10 +110,12 @@ class Vraag(StepType):
             values: dict[str, Any] = {field: chosen}
             if any(c not in allowed for c in chosen):
                 return Outcome(
-                    None, [FieldError(field, "Kies uit de getoonde mogelijkheden.")], values
+                    None, [FieldError(field, _("Kies uit de getoonde mogelijkheden."))], values
                 )
             if cfg.verplicht and not chosen:
-                return Outcome(None, [FieldError(field, "Kies minstens één mogelijkheid.")], values)
+                return Outcome(
+                    None, [FieldError(field, _("Kies minstens één mogelijkheid."))], values
+                )
             return Outcome(
                 {field: [o.waarde for o in cfg.opties if o.waarde in chosen]}, values=values
             )
@@ -121,22 +124,28 @@ class Vraag(StepType):
         if cfg.invoer == "radio":
             if not raw:
                 if cfg.verplicht:
-                    return Outcome(None, [FieldError(field, "Kies een antwoord.")], values)
+                    return Outcome(None, [FieldError(field, _("Kies een antwoord."))], values)
                 return Outcome({field: None}, values=values)
             if raw not in {o.waarde for o in cfg.opties}:
                 return Outcome(
-                    None, [FieldError(field, "Kies een van de getoonde antwoorden.")], values
+                    None, [FieldError(field, _("Kies een van de getoonde antwoorden."))], values
                 )
             return Outcome({field: raw}, values=values)
         if not raw:
             if cfg.verplicht:
-                return Outcome(None, [FieldError(field, "Vul een antwoord in.")], values)
+                return Outcome(None, [FieldError(field, _("Vul een antwoord in."))], values)
             return Outcome({field: None}, values=values)
         if cfg.invoer == "tekst":
             if len(raw) > cfg.max_lengte:
                 return Outcome(
                     None,
-                    [FieldError(field, f"Gebruik ten hoogste {cfg.max_lengte} tekens.")],
+                    [
+                        FieldError(
+                            field,
+                            _("Gebruik ten hoogste %(aantal)s tekens.")
+                            % {"aantal": cfg.max_lengte},
+                        )
+                    ],
                     values,
                 )
             return Outcome({field: raw}, values=values)
@@ -147,17 +156,32 @@ class Vraag(StepType):
                 else raw.replace(" ", "")
             )
         except InvalidOperation:
-            return Outcome(None, [FieldError(field, "Vul een getal in, bijvoorbeeld 850.")], values)
+            return Outcome(
+                None, [FieldError(field, _("Vul een getal in, bijvoorbeeld 850."))], values
+            )
         if not number.is_finite():
-            return Outcome(None, [FieldError(field, "Vul een getal in, bijvoorbeeld 850.")], values)
+            return Outcome(
+                None, [FieldError(field, _("Vul een getal in, bijvoorbeeld 850."))], values
+            )
         if cfg.min is not None and number < Decimal(str(cfg.min)):
             return Outcome(
-                None, [FieldError(field, f"Vul een getal in van {_fmt(cfg.min)} of meer.")], values
+                None,
+                [
+                    FieldError(
+                        field, _("Vul een getal in van %(min)s of meer.") % {"min": _fmt(cfg.min)}
+                    )
+                ],
+                values,
             )
         if cfg.max is not None and number > Decimal(str(cfg.max)):
             return Outcome(
                 None,
-                [FieldError(field, f"Vul een getal in van {_fmt(cfg.max)} of minder.")],
+                [
+                    FieldError(
+                        field,
+                        _("Vul een getal in van %(max)s of minder.") % {"max": _fmt(cfg.max)},
+                    )
+                ],
                 values,
             )
         return Outcome({field: float(number)}, values=values)
@@ -168,7 +192,7 @@ class Vraag(StepType):
         value = answer.get("waarde")
         labels = {o.waarde: o.label for o in cfg.opties}
         if value in (None, "", []):
-            shown = "Niet ingevuld"
+            shown = _("Niet ingevuld")
         elif cfg.invoer == "checkbox":
             shown = ", ".join(labels.get(v, v) for v in value)
         elif cfg.invoer == "radio":

@@ -7,6 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from webapp.i18n import N_, _
 from webapp.steps.base import (
     FieldError,
     FormInput,
@@ -31,20 +32,22 @@ class Woonvorm(BaseModel):
 def _default_vormen() -> list[Woonvorm]:
     return [
         Woonvorm(
-            waarde="huur", label="Ik ga huren", hint="Ook als u een kamer huurt of onderhuurt."
+            waarde="huur",
+            label=N_("Ik ga huren"),
+            hint=N_("Ook als u een kamer huurt of onderhuurt."),
         ),
-        Woonvorm(waarde="koop", label="Ik heb de woning gekocht"),
+        Woonvorm(waarde="koop", label=N_("Ik heb de woning gekocht")),
         Woonvorm(
             waarde="inwonen",
-            label="Ik ga inwonen bij iemand die daar al woont",
-            hint="Bijvoorbeeld bij familie of vrienden. Die persoon is de hoofdbewoner.",
+            label=N_("Ik ga inwonen bij iemand die daar al woont"),
+            hint=N_("Bijvoorbeeld bij familie of vrienden. Die persoon is de hoofdbewoner."),
         ),
     ]
 
 
 class WoonsituatieConfig(StepConfig):
     type: Literal["woonsituatie"]
-    titel: str = "Hoe gaat u op het nieuwe adres wonen?"
+    titel: str = N_("Hoe gaat u op het nieuwe adres wonen?")
     vormen: list[Woonvorm] = Field(default_factory=_default_vormen, min_length=1)
 
 
@@ -59,27 +62,34 @@ class Woonsituatie(StepType):
     def view(
         self, cfg: WoonsituatieConfig, ctx: StepContext, answer: Mapping[str, Any] | None
     ) -> dict[str, Any]:
-        return {"opties": cfg.vormen}
+        return {
+            "opties": [
+                v.model_copy(update={"label": _(v.label), "hint": _(v.hint) if v.hint else None})
+                for v in cfg.vormen
+            ]
+        }
 
     def parse(self, cfg: WoonsituatieConfig, form: FormInput, ctx: StepContext) -> Outcome:
         raw = form.get("woonvorm")
         values = {"woonvorm": raw}
         if not raw:
             return Outcome(
-                None, [FieldError("woonvorm", "Kies hoe u op het nieuwe adres gaat wonen.")], values
+                None,
+                [FieldError("woonvorm", _("Kies hoe u op het nieuwe adres gaat wonen."))],
+                values,
             )
         if raw not in {v.waarde for v in cfg.vormen}:
             return Outcome(
-                None, [FieldError("woonvorm", "Kies een van de getoonde mogelijkheden.")], values
+                None, [FieldError("woonvorm", _("Kies een van de getoonde mogelijkheden."))], values
             )
         return Outcome({"woonvorm": raw}, values=values)
 
     def summary(
         self, cfg: WoonsituatieConfig, answer: Mapping[str, Any], ctx: StepContext
     ) -> list[SummaryRow]:
-        labels = {v.waarde: v.label for v in cfg.vormen}
+        labels = {v.waarde: _(v.label) for v in cfg.vormen}
         return [
             SummaryRow(
-                "Woonsituatie", labels.get(answer["woonvorm"], answer["woonvorm"]), "woonvorm"
+                _("Woonsituatie"), labels.get(answer["woonvorm"], answer["woonvorm"]), "woonvorm"
             )
         ]

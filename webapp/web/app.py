@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from webapp.auth import LoginProvider, provider_for
 from webapp.config.loader import load_dir
 from webapp.config.models import Gemeente
+from webapp.i18n import N_, _
 from webapp.registers.adressen import AdresRegister, BestandsAdresRegister
 from webapp.registers.brp import BestandsBrp, Brp
 from webapp.settings import Settings
@@ -134,33 +135,44 @@ class SecurityHeaders:
         await self.app(scope, receive, wrapped)
 
 
+# Marked for the catalogue here, translated per request in _http_error.
 _STATUS_TEXT = {
     400: (
-        "Dit verzoek klopt niet",
-        "Het formulier of de link is niet geldig. Uw opgeslagen antwoorden zijn niet veranderd.",
+        N_("Dit verzoek klopt niet"),
+        N_(
+            "Het formulier of de link is niet geldig. Uw opgeslagen antwoorden zijn niet veranderd."
+        ),
     ),
     403: (
-        "Geen toegang",
-        "Het formulier is verlopen of niet via deze website verstuurd. Ga terug, laad de pagina opnieuw en probeer het nog eens. Uw opgeslagen antwoorden zijn niet veranderd.",
+        N_("Geen toegang"),
+        N_(
+            "Het formulier is verlopen of niet via deze website verstuurd. Ga terug, laad de pagina opnieuw en probeer het nog eens. Uw opgeslagen antwoorden zijn niet veranderd."
+        ),
     ),
     404: (
-        "Pagina niet gevonden",
-        "Deze pagina bestaat niet. Controleer het adres of ga naar de startpagina.",
+        N_("Pagina niet gevonden"),
+        N_("Deze pagina bestaat niet. Controleer het adres of ga naar de startpagina."),
     ),
-    405: ("Dit verzoek klopt niet", "Deze pagina kan dit verzoek niet verwerken."),
+    405: (N_("Dit verzoek klopt niet"), N_("Deze pagina kan dit verzoek niet verwerken.")),
     409: (
-        "Deze stap hoort niet bij uw melding",
-        "De stap die u wilde versturen past niet bij uw eerdere antwoorden. Uw opgeslagen antwoorden zijn niet veranderd.",
+        N_("Deze stap hoort niet bij uw melding"),
+        N_(
+            "De stap die u wilde versturen past niet bij uw eerdere antwoorden. Uw opgeslagen antwoorden zijn niet veranderd."
+        ),
     ),
-    413: ("Bestand te groot", "Wat u verstuurde is te groot. Kies een kleiner bestand."),
+    413: (
+        N_("Bestand te groot"),
+        N_("Wat u verstuurde is te groot. Kies een kleiner bestand."),
+    ),
 }
+_OTHER_STATUS_TEXT = (N_("Er ging iets mis"), N_("Probeer het later nog eens."))
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     status = exc.status_code
-    title, text = _STATUS_TEXT.get(status, ("Er ging iets mis", "Probeer het later nog eens."))
-    return _error_page(request, status, title, text)
+    title, text = _STATUS_TEXT.get(status, _OTHER_STATUS_TEXT)
+    return _error_page(request, status, _(title), _(text))
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
@@ -174,8 +186,8 @@ async def _server_error(request: Request, exc: Exception) -> Response:
     return _error_page(
         request,
         500,
-        "Er ging iets mis",
-        "Probeer het later nog eens. Uw opgeslagen antwoorden zijn bewaard.",
+        _("Er ging iets mis"),
+        _("Probeer het later nog eens. Uw opgeslagen antwoorden zijn bewaard."),
     )
 
 

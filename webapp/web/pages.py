@@ -13,6 +13,7 @@ from starlette.responses import HTMLResponse, PlainTextResponse, RedirectRespons
 from webapp.config.models import Gemeente
 from webapp.domain.household import mag_zelf_melden
 from webapp.flow.journey import Journey
+from webapp.i18n import _
 from webapp.registers.brp import Persoon
 from webapp.steps import registry
 from webapp.steps.base import FormInput, StepContext, Upload
@@ -100,8 +101,10 @@ async def load_visit(request: Request) -> Visit | Response:
             "error.html",
             {
                 "gemeente": gemeente,
-                "titel": "Uw sessie is ongeldig",
-                "tekst": "Wij konden uw sessie niet controleren. Log opnieuw in; uw opgeslagen antwoorden zijn bewaard.",
+                "titel": _("Uw sessie is ongeldig"),
+                "tekst": _(
+                    "Wij konden uw sessie niet controleren. Log opnieuw in; uw opgeslagen antwoorden zijn bewaard."
+                ),
                 "status": 400,
             },
             400,
@@ -343,8 +346,11 @@ def _step_page(
     n, total = journey.position(cfg.id)
     previous = journey.previous(cfg.id)
     summary = None
+    late_notice = None
     if cfg.type == "controleren":
         summary = _summary(visit, ctx)
+        if journey.namespace_before(cfg.id).get("verhuizing.te_laat"):
+            late_notice = _(visit.gemeente.datum.te_laat_tekst)
     answer = visit.draft.answers.get(cfg.id)
     return _page(
         request,
@@ -365,6 +371,7 @@ def _step_page(
             "csrf": visit.session.csrf,
             "terug": request.query_params.get("terug") == "controleren",
             "summary": summary,
+            "te_laat_melding": late_notice,
             "ingelogd": True,
             "aangever": visit.aangever,
         },

@@ -9,7 +9,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from webapp.i18n import translations
+from webapp.i18n import gettext, ngettext
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
@@ -23,7 +23,8 @@ def make_environment(directory: Path = TEMPLATES) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.install_gettext_translations(translations("nl"), newstyle=True)  # type: ignore[attr-defined]
+    # The callables read the current locale per call, so templates follow set_locale().
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
     return env
 
 
