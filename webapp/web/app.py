@@ -79,7 +79,14 @@ def create_app(
         cookies=Cookies(settings.secret_key, settings.secure_cookies),
         today=today,
     )
-    services.templates.globals.update(mode=settings.mode, gemeenten_lijst=gemeenten)
+    idle = settings.session_idle_minutes * 60
+    services.templates.globals.update(
+        mode=settings.mode,
+        gemeenten_lijst=gemeenten,
+        session_idle_seconds=idle,
+        # Warn two minutes ahead (A13), but leave at least 20 seconds when the idle time is short.
+        session_warn_seconds=min(120, max(20, idle // 2)),
+    )
 
     routes = [
         Route("/", pages.index),
@@ -95,6 +102,8 @@ def create_app(
         Route("/{slug}/einde", pages.stopped),
         Route("/{slug}/bevestiging", pages.confirmation),
         Route("/{slug}/sessie-verlopen", pages.expired),
+        Route("/{slug}/sessie/verlengen", pages.extend_session, methods=["POST"]),
+        Route("/{slug}/toegankelijkheid", pages.accessibility),
     ]
     app = Starlette(
         routes=routes,

@@ -259,6 +259,20 @@ async def logout(request: Request) -> Response:
     return response
 
 
+async def extend_session(request: Request) -> Response:
+    """The timeout dialog's "Sessie verlengen": any authenticated request touches the session."""
+    visit = await load_visit(request)
+    if isinstance(visit, Response):
+        return Response(status_code=401)
+    form = await read_form(request, 4096)
+    await check_csrf(request, form, visit.session.csrf)
+    return Response(status_code=204)
+
+
+async def accessibility(request: Request) -> Response:
+    return _page(request, "toegankelijkheid.html", {"gemeente": gemeente_of(request)})
+
+
 async def expired(request: Request) -> Response:
     return _page(
         request,
