@@ -71,11 +71,13 @@ def measure() -> list[Weight]:
     today = date(2026, 11, 27)
     results = []
     with tempfile.TemporaryDirectory() as tmp:
-        settings = Settings.from_env({
-            "VERHUIZEN_DATA_DIR": tmp,
-            "VERHUIZEN_CONFIG_DIR": str(ROOT / "config" / "gemeenten"),
-            "VERHUIZEN_SECRET_KEY": "bench-secret-key-that-is-long-enough-12345",
-        })
+        settings = Settings.from_env(
+            {
+                "VERHUIZEN_DATA_DIR": tmp,
+                "VERHUIZEN_CONFIG_DIR": str(ROOT / "config" / "gemeenten"),
+                "VERHUIZEN_SECRET_KEY": "bench-secret-key-that-is-long-enough-12345",
+            }
+        )
         app = create_app(settings, today=lambda: today)
         with TestClient(app) as client:
             for slug, gemeente in app.state.services.gemeenten.items():
@@ -84,7 +86,9 @@ def measure() -> list[Weight]:
                 r = Resident(client, slug)
                 r.login("999990007")
                 address_step = next(s.id for s in gemeente.stappen if s.type == "nieuw_adres")
-                run_until(r, gemeente, address_step, today, {"postcode": "9992EF", "huisnummer": 22})
+                run_until(
+                    r, gemeente, address_step, today, {"postcode": "9992EF", "huisnummer": 22}
+                )
                 results.append(weigh(client, slug, "adresstap", r.page))
                 client.cookies.clear()
     return results
@@ -98,7 +102,9 @@ def main() -> int:
     if args.json:
         print(json.dumps([{**asdict(w), "total": w.total} for w in results], indent=2))
         return 0
-    print(f"{'gemeente':<12} {'pagina':<10} {'html':>7} {'css':>7} {'js':>7} {'totaal':>8}  js/budget  totaal/budget")
+    print(
+        f"{'gemeente':<12} {'pagina':<10} {'html':>7} {'css':>7} {'js':>7} {'totaal':>8}  js/budget  totaal/budget"
+    )
     for w in results:
         print(
             f"{w.gemeente:<12} {w.page:<10} {w.html:>7} {w.css:>7} {w.js:>7} {w.total:>8}"
