@@ -17,8 +17,13 @@ def test_extend_needs_a_live_session_and_csrf(resident, client, app):
     store = app.state.services.store
     start = store.clock()
     store.clock = lambda: start + timedelta(minutes=14)
-    assert client.post("/rotterdam/sessie/verlengen", data={"csrf": csrf_of(r.page)}).status_code == 204
-    store.clock = lambda: start + timedelta(minutes=28)  # 14 minutes after the extension: still alive
+    assert (
+        client.post("/rotterdam/sessie/verlengen", data={"csrf": csrf_of(r.page)}).status_code
+        == 204
+    )
+    store.clock = lambda: (
+        start + timedelta(minutes=28)
+    )  # 14 minutes after the extension: still alive
     r.get("/rotterdam/stap/situatie")
     assert r.step == "situatie"
 
