@@ -33,3 +33,38 @@ def test_accessibility_statement_page_links_to_the_statement(client, app):
         response = client.get(f"/{slug}/toegankelijkheid")
         assert response.status_code == 200
         assert gemeente.links.toegankelijkheidsverklaring in response.text
+
+
+def test_staging_pages_show_submissions_as_stored(resident, client, app):
+    from tests.conftest import TODAY
+    from tests.driver import complete_journey
+
+    r = resident("voorbeeld")
+    r.login(SANNE)
+    complete_journey(
+        r,
+        app.state.services.gemeenten["voorbeeld"],
+        TODAY,
+        {"postcode": "9992EF", "huisnummer": 22, "huisnummertoevoeging": "1"},
+    )
+    [submission] = app.state.services.store.submissions("voorbeeld")
+    listing = client.get("/voorbeeld/staging/meldingen")
+    assert submission.reference in listing.text
+    detail = client.get(f"/voorbeeld/staging/meldingen/{submission.reference}")
+    assert detail.status_code == 200
+    assert "&#34;is_test&#34;: true" in detail.text or '"is_test": true' in detail.text
+    assert client.get("/voorbeeld/staging/meldingen/VB-0000-XXXX-XXXX").status_code == 404
+
+
+def test_staging_pages_do_not_exist_in_production(settings):
+    from dataclasses import replace
+
+    from starlette.testclient import TestClient
+
+    from webapp.web.app import create_app
+
+    # Settings.from_env refuses production with the test login; the route guard is tested alone.
+    app = create_app(replace(settings, mode="production"))
+    with TestClient(app) as client:
+        assert client.get("/voorbeeld/staging/meldingen").status_code == 404
+        assert "Testomgeving" not in client.get("/voorbeeld/").text

@@ -19,8 +19,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from webapp.auth import LoginProvider, provider_for
-from webapp.config.loader import load_dir
 from webapp.config.models import Gemeente
+from webapp.config.source import ConfigSource
 from webapp.i18n import N_, _
 from webapp.registers.adressen import AdresRegister, BestandsAdresRegister
 from webapp.registers.brp import BestandsBrp, Brp
@@ -43,7 +43,7 @@ CSP = (
 @dataclass
 class Services:
     settings: Settings
-    gemeenten: dict[str, Gemeente]
+    config: ConfigSource
     store: Store
     brp: Brp
     adressen: AdresRegister
@@ -51,6 +51,10 @@ class Services:
     templates: Environment
     cookies: Cookies
     today: Callable[[], date] = field(default=date.today)
+
+    @property
+    def gemeenten(self) -> dict[str, Gemeente]:
+        return self.config.current()
 
     @property
     def idle(self) -> timedelta:
@@ -64,13 +68,13 @@ def create_app(
     adressen: AdresRegister | None = None,
     today: Callable[[], date] = date.today,
 ) -> Starlette:
-    gemeenten = load_dir(settings.config_dir)
+    config = ConfigSource(settings.config_dir, reload=settings.mode != "production")
     engine = make_engine(settings.database_url)
     migrate(engine)
     brp = brp or BestandsBrp()
     services = Services(
         settings=settings,
-        gemeenten=gemeenten,
+        config=config,
         store=Store(engine, settings.secret_key),
         brp=brp,
         adressen=adressen or BestandsAdresRegister(),
@@ -82,7 +86,7 @@ def create_app(
     idle = settings.session_idle_minutes * 60
     services.templates.globals.update(
         mode=settings.mode,
-        gemeenten_lijst=gemeenten,
+        config_error=lambda: config.error,
         session_idle_seconds=idle,
         # Warn two minutes ahead (A13), but leave at least 20 seconds when the idle time is short.
         session_warn_seconds=min(120, max(20, idle // 2)),
@@ -104,6 +108,8 @@ def create_app(
         Route("/{slug}/sessie-verlopen", pages.expired),
         Route("/{slug}/sessie/verlengen", pages.extend_session, methods=["POST"]),
         Route("/{slug}/toegankelijkheid", pages.accessibility),
+        Route("/{slug}/staging/meldingen", pages.staging_submissions),
+        Route("/{slug}/staging/meldingen/{reference}", pages.staging_submission),
     ]
     app = Starlette(
         routes=routes,

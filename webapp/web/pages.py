@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -267,6 +268,47 @@ async def extend_session(request: Request) -> Response:
     form = await read_form(request, 4096)
     await check_csrf(request, form, visit.session.csrf)
     return Response(status_code=204)
+
+
+def _staging_only(request: Request) -> Services:
+    services = services_of(request)
+    if services.settings.is_production:
+        raise HTTPException(404)
+    return services
+
+
+async def staging_submissions(request: Request) -> Response:
+    """Staging: the test submissions of a gemeente, newest first."""
+    services = _staging_only(request)
+    gemeente = gemeente_of(request)
+    rows = list(reversed(services.store.submissions(gemeente.slug)))
+    return _page(request, "staging/meldingen.html", {"gemeente": gemeente, "meldingen": rows})
+
+
+async def staging_submission(request: Request) -> Response:
+    """Staging: one submission exactly as it is stored, with its linked requests."""
+    services = _staging_only(request)
+    gemeente = gemeente_of(request)
+    reference = request.path_params["reference"]
+    found = [s for s in services.store.submissions(gemeente.slug) if s.reference == reference]
+    if not found:
+        raise HTTPException(404)
+    submission = found[0]
+    stored = {
+        "submission": submission.model_dump(mode="json"),
+        "linked_requests": [
+            r.model_dump(mode="json") for r in services.store.linked_requests(submission.id or 0)
+        ],
+    }
+    return _page(
+        request,
+        "staging/melding.html",
+        {
+            "gemeente": gemeente,
+            "melding": submission,
+            "opgeslagen": json.dumps(stored, indent=2, ensure_ascii=False, sort_keys=True),
+        },
+    )
 
 
 async def accessibility(request: Request) -> Response:
