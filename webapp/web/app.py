@@ -109,6 +109,7 @@ def create_app(
         Route("/{slug}/sessie/verlengen", pages.extend_session, methods=["POST"]),
         Route("/{slug}/toegankelijkheid", pages.accessibility),
         Route("/{slug}/staging/meldingen", pages.staging_submissions),
+        Route("/{slug}/staging/stroom", pages.flow_preview),
         Route("/{slug}/staging/meldingen/{reference}", pages.staging_submission),
     ]
     app = Starlette(

@@ -6,11 +6,13 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 
+from webapp import preview
 from webapp.config.models import Gemeente
 from webapp.domain.household import mag_zelf_melden
 from webapp.flow.journey import Journey
@@ -307,6 +309,35 @@ async def staging_submission(request: Request) -> Response:
             "gemeente": gemeente,
             "melding": submission,
             "opgeslagen": json.dumps(stored, indent=2, ensure_ascii=False, sort_keys=True),
+        },
+    )
+
+
+async def flow_preview(request: Request) -> Response:
+    """Staging: the whole flow of a gemeente, and the path for answers chosen in a form."""
+    services = _staging_only(request)
+    gemeente = gemeente_of(request)
+    inputs = preview.what_if_inputs(gemeente, registry)
+    chosen: dict[str, Any] = {}
+    for item in inputs:
+        if item.kind == "vinkjes":
+            chosen[item.name] = request.query_params.getlist(item.name)
+        elif request.query_params.get(item.name):
+            chosen[item.name] = request.query_params.get(item.name)
+    path, stop = preview.what_if(gemeente, registry, chosen, services.today())
+    items = preview.steps(gemeente, registry)
+    return _page(
+        request,
+        "staging/stroom.html",
+        {
+            "gemeente": gemeente,
+            "stappen": items,
+            "diagram": Markup(preview.diagram(items)),
+            "invoer": inputs,
+            "gekozen": chosen,
+            "pad": [registry[s.type].question(s, gemeente) for s in path],
+            "einde": stop.stop if stop else None,
+            "vraag_gesteld": bool(request.query_params),
         },
     )
 
