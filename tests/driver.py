@@ -28,7 +28,8 @@ def step_id_of(page: str) -> str | None:
 def field_errors(page: str) -> list[str]:
     """Inline error messages, without the hidden 'Fout:' prefix."""
     found = re.findall(
-        r'<p class="error-message" id="[^"]+"><span class="visually-hidden">Fout: </span>(.*?)</p>',
+        r'<p class="utrecht-form-field-error-message utrecht-form-field__error-message" id="[^"]+">'
+        r'<span class="visually-hidden">Fout: </span>(.*?)</p>',
         page,
         re.S,
     )
@@ -68,7 +69,11 @@ class Resident:
             )
         )
         if "/verder" in self.url:
-            link = re.search(r'<a class="button" href="([^"]+)"', self.page)
+            link = re.search(
+                r'<a class="utrecht-button-link utrecht-button-link--html-a '
+                r'utrecht-button-link--primary-action" href="([^"]+)"',
+                self.page,
+            )
             assert link
             self.get(link.group(1))
         return response

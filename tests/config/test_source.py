@@ -68,3 +68,19 @@ def test_an_invalid_start_fails(config_dir):
     edit(config_dir / "voorbeeld.yaml", "type: verhuisdatum", "type: verhuisdatumm")
     with pytest.raises(ConfigError):
         ConfigSource(config_dir, reload=True)
+
+
+def test_the_running_app_shows_the_problem_and_keeps_serving(config_dir, tmp_path):
+    from starlette.testclient import TestClient
+
+    from tests.conftest import make_settings
+    from webapp.web.app import create_app
+
+    settings = make_settings(tmp_path, VERHUIZEN_CONFIG_DIR=str(config_dir))
+    with TestClient(create_app(settings)) as client:
+        assert "bevat fouten" not in client.get("/voorbeeld/").text
+        edit(config_dir / "voorbeeld.yaml", "type: verhuisdatum", "type: verhuisdatumm")
+        page = client.get("/rotterdam/").text
+        assert "De configuratie is gewijzigd maar bevat fouten" in page
+        assert "voorbeeld.yaml:" in page and "verhuisdatumm" in page
+        assert client.get("/voorbeeld/").status_code == 200  # the last valid version still runs

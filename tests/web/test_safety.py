@@ -146,7 +146,8 @@ def test_check_answers_change_link_returns_to_check_answers(resident, app):
     r, g = logged_in(resident, app)
     run_until(r, g, "controleren", TODAY, KRALINGEN)
     links = re.findall(
-        r'<a href="(/rotterdam/stap/[^"]+)">Wijzigen<span class="visually-hidden"> ([^<]+)</span>',
+        r'<a class="utrecht-link utrecht-link--html-a" href="(/rotterdam/stap/[^"]+)">'
+        r'Wijzigen<span class="visually-hidden"> ([^<]+)</span>',
         r.page,
     )
     names = [name for _, name in links]

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
 
 from webapp.conditions import Conditie
 from webapp.i18n import N_
+from webapp.themes import THEMES
+from webapp.themes import known as known_themes
 
 
 class _Model(BaseModel):
@@ -147,13 +149,21 @@ class Signalen(_Model):
     min_m2_per_persoon: float | None = Field(default=None, gt=0)
 
 
+_THEMA_NAMEN: list[JsonValue] = list(known_themes())
+
+
 class Gemeente(_Model):
     """One gemeente's configuration."""
 
     naam: str
     gemeentecode: str = Field(pattern=r"^\d{4}$", description="CBS-gemeentecode, bijv. 0599.")
     versie: str = Field(description="Versie van deze configuratie; staat bij elke melding.")
-    thema: str = Field(default="neutraal", pattern=r"^[a-z][a-z0-9-]*$")
+    thema: str = Field(
+        default="neutraal",
+        pattern=r"^[a-z][a-z0-9-]*$",
+        description="NL Design System-thema (webapp/themes.py); 'neutraal' zonder eigen tokens.",
+        json_schema_extra={"enum": _THEMA_NAMEN},
+    )
     referentie_prefix: str = Field(default="VH", pattern=r"^[A-Z]{2,4}$")
     contact: Contact
     links: Links
@@ -171,6 +181,13 @@ class Gemeente(_Model):
     stappen: list[Any] = Field(min_length=1, description="De stappen, in volgorde.")
 
     slug: str = Field(default="", exclude=True)
+
+    @field_validator("thema")
+    @classmethod
+    def _thema(cls, value: str) -> str:
+        if value not in THEMES:
+            raise ValueError(f"onbekend thema {value!r}; bekend zijn: {', '.join(known_themes())}")
+        return value
 
     def step(self, step_id: str) -> Any:
         for s in self.stappen:
