@@ -1,4 +1,4 @@
-"""The ``verhuizen`` command: serve, check-config, schema, migrate."""
+"""The ``verhuizen`` command: serve, check-config, schema, migrate, toegankelijkheid."""
 
 from __future__ import annotations
 
@@ -26,6 +26,29 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="alleen controleren of het bestand actueel is"
     )
     sub.add_parser("migrate", help="breng het databaseschema op de laatste versie")
+    toegankelijk = sub.add_parser(
+        "toegankelijkheid", help="toegankelijkheidsbewijs (axe-core en controles) voor een gemeente"
+    )
+    toegankelijk.add_argument("--base-url", required=True, help="bijv. http://127.0.0.1:8000")
+    toegankelijk.add_argument("--gemeente", required=True, help="de slug, bijv. rotterdam")
+    toegankelijk.add_argument(
+        "--uit", default="reports", help="map voor het rapport (standaard: reports)"
+    )
+    check_scenarios = sub.add_parser(
+        "check-scenarios", help="controleer scenariobestanden tegen de gemeente-configuratie"
+    )
+    check_scenarios.add_argument(
+        "path", nargs="?", help="een bestand of map (standaard: VERHUIZEN_CONFIG_DIR/scenarios)"
+    )
+    scenarios = sub.add_parser("scenarios", help="speel de scenario's af in een browser")
+    scenarios.add_argument("--base-url", required=True, help="bijv. https://staging.example")
+    scenarios.add_argument("--gemeente", help="alleen deze gemeente (slug, bijv. rotterdam)")
+    scenarios.add_argument("--scenario", help="alleen het scenario met deze naam")
+    scenarios.add_argument(
+        "--uit",
+        default="reports/scenarios",
+        help="map voor de rapporten (standaard: reports/scenarios)",
+    )
     args = parser.parse_args(argv)
 
     try:
@@ -38,6 +61,12 @@ def main(argv: list[str] | None = None) -> int:
         return _check_config(Path(args.path) if args.path else settings.config_dir)
     if args.command == "schema":
         return _schema(settings.config_dir, args.check)
+    if args.command == "toegankelijkheid":
+        return _toegankelijkheid(args.base_url, args.gemeente, Path(args.uit), settings.config_dir)
+    if args.command == "check-scenarios":
+        return _check_scenarios(Path(args.path) if args.path else None, settings.config_dir)
+    if args.command == "scenarios":
+        return _scenarios(args, settings.config_dir)
     if args.command == "migrate":
         from webapp.storage.db import make_engine, migrate
 
@@ -79,6 +108,48 @@ def _schema(directory: Path, check_only: bool) -> int:
         return 0
     print(f"geschreven: {schema.write(directory, registry)}")
     return 0
+
+
+def _toegankelijkheid(base_url: str, slug: str, out_dir: Path, config_dir: Path) -> int:
+    """Exit 0 without findings, 1 with axe violations or failed checks, 2 if no report."""
+    try:
+        from webapp.evidence import run_evidence
+
+        result = run_evidence(base_url, slug, out_dir, config_dir)
+    except ImportError as exc:
+        print(f"verhuizen: Playwright ontbreekt ({exc}); installeer '.[dev]'", file=sys.stderr)
+        return 2
+    except (ValueError, ConfigError, OSError) as exc:
+        print(f"verhuizen: {exc}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # the browser or the journey failed: say where, no report
+        print(f"verhuizen: toegankelijkheid mislukt: {exc}", file=sys.stderr)
+        return 2
+    evidence = result.evidence
+    print(f"geschreven: {result.html_path}\ngeschreven: {result.json_path}")
+    print(
+        f"{len(evidence.states)} toestanden; {len(evidence.violations())} axe-overtreding(en), "
+        f"{len(evidence.failed_checks())} mislukte controle(s), "
+        f"{len(evidence.incomplete())} te beoordelen"
+    )
+    return 0 if result.ok else 1
+
+
+def _check_scenarios(path: Path | None, config_dir: Path) -> int:
+    from webapp.scenarios import command
+
+    return command.check(path, config_dir)
+
+
+def _scenarios(args: argparse.Namespace, config_dir: Path) -> int:
+    """Exit 0 when every scenario passes, 1 on a failure, 2 when nothing could run."""
+    try:
+        from webapp.scenarios import command
+
+        return command.run(args.base_url, config_dir, args.gemeente, args.scenario, Path(args.uit))
+    except ImportError as exc:
+        print(f"verhuizen: Playwright ontbreekt ({exc}); installeer '.[dev]'", file=sys.stderr)
+        return 2
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> int:

@@ -304,6 +304,10 @@ class _Locator:
         return line, "".join(parts)
 
 
+Locator = _Locator
+"""The public name, for other YAML formats that report problems the same way (scenarios)."""
+
+
 def _child(node: yaml.Node | None, key: Any) -> tuple[yaml.Node | None, yaml.Node] | None:
     if isinstance(node, yaml.MappingNode):
         for k, v in node.value:

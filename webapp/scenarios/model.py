@@ -1,0 +1,114 @@
+"""The format of a scenario file (``config/gemeenten/scenarios/<slug>.yaml``), with Dutch keys.
+
+The structure is checked here; whether step ids, choices, documents and persons exist is checked
+against the gemeente's configuration in :mod:`webapp.scenarios.loader`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _text(value: Any) -> Any:
+    # YAML reads 12 and 1050.5 as numbers; in a form field they are typed as text.
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _bsn(value: Any) -> Any:
+    # An unquoted BSN is a YAML integer, and a leading zero would be lost.
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = f"{value:09d}"
+    if isinstance(value, str) and not value.strip().isdigit():
+        raise ValueError(f"verwacht een BSN van 9 cijfers, niet {value!r}")
+    return value.strip().zfill(9) if isinstance(value, str) else value
+
+
+Tekst = Annotated[
+    str,
+    BeforeValidator(_text),
+    WithJsonSchema({"type": ["string", "number"]}),
+]
+Bsn = Annotated[
+    str,
+    BeforeValidator(_bsn),
+    WithJsonSchema(
+        {
+            "type": ["integer", "string"],
+            "pattern": r"^\d{8,9}$",
+            "description": "BSN van een testpersoon (webapp/registers/testdata/README.md).",
+        }
+    ),
+]
+
+
+class AdresAntwoord(_Model):
+    """The answer of a ``nieuw_adres`` step, typed as a resident would."""
+
+    postcode: Tekst
+    huisnummer: Tekst
+    huisletter: Tekst | None = None
+    toevoeging: Tekst | None = None
+
+
+class ContactAntwoord(_Model):
+    """The answer of a ``contactgegevens`` step; a missing field stays empty."""
+
+    email: str | None = None
+    telefoon: Tekst | None = None
+
+
+class VergunningAlAanwezig(_Model):
+    """A ``huisvestingsvergunning`` step answered with the number of a permit already held."""
+
+    heb_al: Tekst = Field(description="Het nummer van de vergunning, bijv. HVV-2026-012345.")
+
+
+class Verwacht(_Model):
+    """What the tester expects to see on the way."""
+
+    stappen: list[str] = Field(
+        min_length=1, description="De ids van de stappen die de inwoner krijgt, in volgorde."
+    )
+    documenten: list[str] | None = Field(
+        default=None,
+        description="De ids van de documenten die gevraagd worden (weglaten: niet controleren).",
+    )
+    teksten: list[str] = Field(
+        default_factory=list, description="Teksten die onderweg ergens op een pagina staan."
+    )
+    uitkomst: Literal["verstuurd", "gestopt"] = Field(
+        description="verstuurd: de bevestiging met referentienummer; gestopt: een stoppagina of een foutmelding."
+    )
+    vergunning_aangevraagd: bool | None = Field(
+        default=None,
+        description="true: er is met de melding een huisvestingsvergunning aangevraagd; false: niet.",
+    )
+    melding: str | None = Field(
+        default=None,
+        description="Bij uitkomst gestopt: (een deel van) de tekst waar het stopt: de titel of tekst van de stoppagina, of een foutmelding.",
+    )
+
+
+class Scenario(_Model):
+    naam: str = Field(min_length=1, description="Een korte, unieke naam.")
+    testpersoon: Bsn
+    antwoorden: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Per stap-id het antwoord; alleen stappen die de inwoner krijgt. "
+        "De stap controleren heeft geen antwoord nodig.",
+    )
+    verwacht: Verwacht
+
+
+class ScenarioBestand(_Model):
+    scenarios: list[Scenario] = Field(min_length=1)
