@@ -40,7 +40,9 @@ def test_address_lookup_as_you_type(open_page, tmp_path):
     step_url = page.url
     posts: list[str] = []
     page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
-    status = page.get_by_role("status")
+    # The lookup's live region (the page has a second, hidden one for the timeout dialog).
+    status = page.locator("#adres-gevonden")
+    expect(status).to_have_attribute("role", "status")
 
     page.get_by_label("Postcode").fill("3083 AB")
     page.get_by_label("Huisnummer").fill("12")
