@@ -21,17 +21,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from e2e.helpers import CONFIG_DIR, ROOT
+from webapp.evidence.runner import CHROMIUM_ARGS, SYSTEM_CHROMIUM  # one list for every browser user
 
-SYSTEM_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 START_TIMEOUT = 20.0
 
 

@@ -80,15 +80,19 @@ def load_file(
     return load_text(text, slug, name, registry)
 
 
-def load_text(text: str, slug: str, name: str, registry: Registry = default_registry) -> Gemeente:
+def parse_yaml(text: str, name: str) -> tuple[yaml.Node | None, Any]:
+    """The node tree (for line numbers) and the data; a syntax error names file and line."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        return yaml.compose(text, Loader=yaml.SafeLoader), yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigError([Problem(name, line, "", f"geen geldige YAML: {problem}")]) from None
+
+
+def load_text(text: str, slug: str, name: str, registry: Registry = default_registry) -> Gemeente:
+    root, data = parse_yaml(text, name)
     if not isinstance(data, dict):
         raise ConfigError(
             [Problem(name, 1, "", "verwacht een mapping met sleutels als naam, stappen")]

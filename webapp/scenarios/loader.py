@@ -14,10 +14,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
-from webapp.config.loader import ConfigError, Locator, Problem, _display
+from webapp.config.loader import ConfigError, Locator, Problem, _display, parse_yaml
 from webapp.config.loader import load_dir as load_config_dir
 from webapp.config.models import Gemeente
 from webapp.registers.brp import BestandsBrp, Brp
@@ -141,14 +140,7 @@ def load_file(
 
 
 def load_text(text: str, gemeente: Gemeente, name: str, files: Path, brp: Brp) -> list[Plan]:
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ConfigError([Problem(name, line, "", f"geen geldige YAML: {problem}")]) from None
+    root, data = parse_yaml(text, name)
     locator = Locator(name, root)
     if not isinstance(data, dict):
         raise ConfigError([locator.problem((), "verwacht een mapping met de sleutel scenarios")])

@@ -357,15 +357,19 @@ async def expired(request: Request) -> Response:
     )
 
 
+def _step_config(visit: Visit, step_id: str) -> Any:
+    try:
+        return visit.gemeente.step(step_id)
+    except KeyError:
+        raise HTTPException(404) from None
+
+
 async def step(request: Request) -> Response:
     visit = await load_visit(request)
     if isinstance(visit, Response):
         return visit
     step_id = request.path_params["step_id"]
-    try:
-        cfg = visit.gemeente.step(step_id)
-    except KeyError:
-        raise HTTPException(404) from None
+    cfg = _step_config(visit, step_id)
     if visit.draft.submitted_reference:
         return see_other(f"{visit.base}/bevestiging")
     journey = visit.journey
@@ -512,10 +516,7 @@ async def address_lookup(request: Request) -> Response:
     if isinstance(visit, Response):
         return visit
     step_id = request.path_params["step_id"]
-    try:
-        cfg = visit.gemeente.step(step_id)
-    except KeyError:
-        raise HTTPException(404) from None
+    cfg = _step_config(visit, step_id)
     if cfg.type != "nieuw_adres" or not visit.journey.may_visit(step_id):
         raise HTTPException(409)
     form = await read_form(request, 64 * 1024)
