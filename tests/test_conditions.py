@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 from pydantic import TypeAdapter, ValidationError
 
-from webapp.conditions import Conditie, describe, evaluate, walk
+from webapp.conditions import Conditie, evaluate
 
 parse = TypeAdapter(Conditie).validate_python
 DEFAULTS = {"woonsituatie": "woonvorm", "huurprijs": "waarde"}
@@ -75,23 +75,3 @@ def test_and_or_not_use_three_valued_logic():
 def test_invalid_conditions_are_rejected(bad):
     with pytest.raises(ValidationError):
         parse(bad)
-
-
-def test_walk_yields_every_leaf():
-    condition = parse(
-        {
-            "alle": [
-                {"gebied": "a"},
-                {"niet": {"een_van": [{"gebied": "b"}, {"feit": "x.y", "is": 1}]}},
-            ]
-        }
-    )
-    assert [type(leaf).__name__ for leaf in walk(condition)] == ["Gebied", "Gebied", "Feit"]
-
-
-def test_describe_reads_as_dutch():
-    text = describe(
-        parse({"alle": [{"antwoord": "woonsituatie", "is": "huur"}, {"gebied": "hvv"}]}),
-        {"hvv": "HVV-gebied"},
-    )
-    assert text == "(woonsituatie is huur) en (het nieuwe adres ligt in gebied 'HVV-gebied')"

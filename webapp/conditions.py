@@ -15,7 +15,7 @@ number of steps can be shown reliably.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
@@ -212,20 +212,6 @@ def evaluate(
     raise TypeError(f"unknown condition node {type(condition).__name__}")
 
 
-def walk(condition: Conditie) -> Iterator[Antwoord | Feit | Gebied]:
-    """Yield the leaves of a condition, for reference checks at load time."""
-    if isinstance(condition, Alle):
-        for c in condition.alle:
-            yield from walk(c)
-    elif isinstance(condition, EenVan):
-        for c in condition.een_van:
-            yield from walk(c)
-    elif isinstance(condition, Niet):
-        yield from walk(condition.niet)
-    else:
-        yield condition
-
-
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, str) and isinstance(b, str):
         return a.casefold() == b.casefold()
@@ -248,32 +234,3 @@ def _as_number(value: Any) -> float | None:
         except ValueError:
             return None
     return None
-
-
-def describe(condition: Conditie, labels: Mapping[str, str] | None = None) -> str:
-    """A plain Dutch rendering, for error messages and (later) the flow preview."""
-    labels = labels or {}
-    if isinstance(condition, Alle):
-        return " en ".join(f"({describe(c, labels)})" for c in condition.alle)
-    if isinstance(condition, EenVan):
-        return " of ".join(f"({describe(c, labels)})" for c in condition.een_van)
-    if isinstance(condition, Niet):
-        return f"niet ({describe(condition.niet, labels)})"
-    if isinstance(condition, Gebied):
-        return f"het nieuwe adres ligt in gebied '{labels.get(condition.gebied, condition.gebied)}'"
-    subject = condition.antwoord if isinstance(condition, Antwoord) else condition.feit
-    name, value = condition.operator()
-    words = {
-        "is_": "is",
-        "is_niet": "is niet",
-        "in_": "is een van",
-        "bevat": "bevat",
-        "ingevuld": "is ingevuld" if value else "is niet ingevuld",
-        "kleiner_dan": "is kleiner dan",
-        "ten_hoogste": "is ten hoogste",
-        "groter_dan": "is groter dan",
-        "ten_minste": "is ten minste",
-    }
-    if name == "ingevuld":
-        return f"{labels.get(subject, subject)} {words[name]}"
-    return f"{labels.get(subject, subject)} {words[name]} {value}"

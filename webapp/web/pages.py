@@ -144,8 +144,9 @@ async def check_csrf(request: Request, form: FormData, expected: str | None) -> 
         raise HTTPException(403)
 
 
-async def read_form(request: Request, max_bytes: int) -> FormData:
-    # Field size and count bounded; files are spooled by python-multipart and checked per step.
+async def read_form(request: Request) -> FormData:
+    # Field size and count bounded; files are spooled by python-multipart and their size is
+    # checked per document by the documenten step (the gemeente's limit).
     return await request.form(max_files=20, max_fields=MAX_FORM_FIELDS, max_part_size=1024 * 1024)
 
 
@@ -184,7 +185,7 @@ async def login(request: Request) -> Response:
     error = None
     status = 200
     if request.method == "POST":
-        form = await read_form(request, 64 * 1024)
+        form = await read_form(request)
         if state.nonce is None:
             raise HTTPException(403)
         await check_csrf(request, form, csrf)
@@ -251,7 +252,7 @@ async def logout(request: Request) -> Response:
     services = services_of(request)
     gemeente = gemeente_of(request)
     state = services.cookies.read(request)
-    form = await read_form(request, 64 * 1024)
+    form = await read_form(request)
     if state.token:
         session = services.store.session(state.token, services.idle)
         if session is not None:
@@ -267,7 +268,7 @@ async def extend_session(request: Request) -> Response:
     visit = await load_visit(request)
     if isinstance(visit, Response):
         return Response(status_code=401)
-    form = await read_form(request, 4096)
+    form = await read_form(request)
     await check_csrf(request, form, visit.session.csrf)
     return Response(status_code=204)
 
@@ -381,7 +382,7 @@ async def step(request: Request) -> Response:
         answer = visit.draft.answers.get(step_id)
         return _step_page(request, visit, cfg, step_type.initial_values(cfg, answer, ctx), [], ctx)
 
-    form = await read_form(request, int(visit.gemeente.uploads.max_mb * 1024 * 1024) + 65536)
+    form = await read_form(request)
     try:
         return await _post_step(request, visit, cfg, form)
     finally:
@@ -519,7 +520,7 @@ async def address_lookup(request: Request) -> Response:
     cfg = _step_config(visit, step_id)
     if cfg.type != "nieuw_adres" or not visit.journey.may_visit(step_id):
         raise HTTPException(409)
-    form = await read_form(request, 64 * 1024)
+    form = await read_form(request)
     await check_csrf(request, form, visit.session.csrf)
     step_type = registry[cfg.type]
     assert isinstance(step_type, NieuwAdres)
