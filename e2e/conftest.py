@@ -7,12 +7,7 @@ browser installed by ``playwright install chromium``.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -21,9 +16,8 @@ import pytest
 from playwright.sync_api import Browser, Page
 
 from e2e.helpers import CONFIG_DIR, ROOT
+from tests.servers import SECRET, clean_env, free_port, serving
 from webapp.evidence.runner import CHROMIUM_ARGS, SYSTEM_CHROMIUM  # one list for every browser user
-
-START_TIMEOUT = 20.0
 
 
 @pytest.fixture(scope="session")
@@ -39,60 +33,21 @@ def browser_type_launch_args(
     return {**browser_type_launch_args, "executable_path": executable, "args": CHROMIUM_ARGS}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``uvicorn webapp.web.asgi:app`` on a free port, with its own data folder."""
     data = tmp_path_factory.mktemp("server")
-    port = _free_port()
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith("VERHUIZEN_") and k != "DATABASE_URL"
-    }
-    env.update(
+    port = free_port()
+    env = clean_env(
         VERHUIZEN_MODE="development",
         VERHUIZEN_DATA_DIR=str(data / "data"),
-        VERHUIZEN_SECRET_KEY="e2e-secret-key-that-is-long-enough-12345",
+        VERHUIZEN_SECRET_KEY=SECRET,
         VERHUIZEN_CONFIG_DIR=str(CONFIG_DIR),
     )
-    url = f"http://127.0.0.1:{port}"
     cmd = [sys.executable, "-m", "uvicorn", "webapp.web.asgi:app"]
     cmd += ["--host", "127.0.0.1", "--port", str(port)]
-    with (data / "stdout.log").open("wb") as out, (data / "stderr.log").open("wb") as err:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=err)
-    try:
-        _wait_until_healthy(proc, url, data / "stderr.log")
+    with serving(cmd, port=port, env=env, cwd=ROOT, logs=data, what="server") as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-def _wait_until_healthy(proc: subprocess.Popen[bytes], url: str, stderr: Path) -> None:
-    deadline = time.monotonic() + START_TIMEOUT
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(f"{url}/gezond", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except (urllib.error.URLError, OSError):
-            pass
-        time.sleep(0.2)
-    state = f"exited with {proc.returncode}" if proc.poll() is not None else "not healthy"
-    log = stderr.read_text(errors="replace")[-4000:]
-    pytest.fail(f"server {state} after start; stderr:\n{log}", pytrace=False)
 
 
 @pytest.fixture(scope="session")

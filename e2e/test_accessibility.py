@@ -219,7 +219,11 @@ def test_checks_catch_known_defects(browser: Browser):
         page = context.new_page()
         page.set_content(BROKEN_PAGE)
         ctx = checks.Context(
-            kind="error", gemeente="Voorbeeldstad", step_type="controleren", focus_wait_ms=50
+            kind="error",
+            gemeente="Voorbeeldstad",
+            step_type="controleren",
+            checks_answers=True,
+            focus_wait_ms=50,
         )
         found = checks.first_render_checks(page, ctx)
         found.append(checks.check_status_first_render(page, ctx))

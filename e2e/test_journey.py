@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from e2e.helpers import GEMEENTEN, GERDA, JOHAN, RUUD, SANNE, STEFAN, Resident, gemeenten
+from webapp.steps import registry
 
 pytestmark = pytest.mark.e2e
 
@@ -17,23 +18,24 @@ PERSON = {True: SANNE, False: GERDA}
 
 @pytest.mark.parametrize("js", [True, False], ids=["js", "nojs"])
 @pytest.mark.parametrize("slug", GEMEENTEN)
-def test_complete_journey(slug, js, open_page, tmp_path):
+def test_complete_journey(slug, js, open_page):
     page, console = open_page(js=js)
-    resident = Resident(page, slug, tmp_path)
+    resident = Resident(page, slug)
     resident.login(PERSON[js])
     assert resident.step_id() == gemeenten()[slug].stappen[0].id
 
     reference = resident.complete_journey()
 
-    assert "controleren" in [gemeenten()[slug].step(s).type for s in resident.visited]
+    visited_types = [registry[gemeenten()[slug].step(s).type] for s in resident.visited]
+    assert visited_types[-1].checks_answers, resident.visited  # ended on check answers
     assert page.title() == f"Uw verhuizing is doorgegeven - Gemeente {gemeenten()[slug].naam}"
     assert reference in page.get_by_role("main").inner_text()
     assert console.errors == []
 
 
-def test_address_lookup_as_you_type(open_page, tmp_path):
+def test_address_lookup_as_you_type(open_page):
     page, console = open_page(js=True)
-    resident = Resident(page, "rotterdam", tmp_path)
+    resident = Resident(page, "rotterdam")
     resident.login(RUUD)
     resident.run_until("nieuw_adres")
     console.allow_status(422)  # the Amsterdam address is submitted on purpose
@@ -74,9 +76,9 @@ def test_address_lookup_as_you_type(open_page, tmp_path):
     assert console.errors == []
 
 
-def test_error_summary_takes_focus(open_page, tmp_path):
+def test_error_summary_takes_focus(open_page):
     page, console = open_page(js=True)
-    resident = Resident(page, "voorbeeld", tmp_path)
+    resident = Resident(page, "voorbeeld")
     resident.login(STEFAN)
     resident.run_until("verhuisdatum")
     console.allow_status(422)
@@ -93,9 +95,9 @@ def test_error_summary_takes_focus(open_page, tmp_path):
     assert console.errors == []
 
 
-def test_back_button_shows_stored_answers(open_page, tmp_path):
+def test_back_button_shows_stored_answers(open_page):
     page, console = open_page(js=True)
-    resident = Resident(page, "utrecht", tmp_path)
+    resident = Resident(page, "utrecht")
     resident.login(JOHAN)
     resident.run_until("verhuisdatum")
     verhuisdatum = resident.step_id()

@@ -459,8 +459,32 @@ def beneath(base: dict[str, str], own: dict[str, str], css: str) -> dict[str, st
     return {
         name: value
         for name, value in base.items()
-        if name not in own and not (hidden.get(name, set()) & own.keys())
+        if name not in own
+        and not (hidden.get(name, set()) & own.keys())
+        and _partner(name) not in own
     }
+
+
+STATES = ("-focus-", "-hover-", "-active-", "-pressed-", "-disabled-")
+
+
+def _partner(name: str) -> str | None:
+    """The other half of a state's colour pair: text and background of one state (focus,
+    hover, ...) come from one source.
+
+    When a gemeente sets ``--utrecht-button-primary-action-focus-background-color`` but not the
+    matching ``-focus-color``, the base's focus colour (meant for the base's yellow focus
+    background) must not land on the gemeente's background: the component then falls back to
+    its colour outside that state, as the gemeente's tokens intend. The default state keeps
+    the base's other half (a gemeente may set only its button background).
+    """
+    if not any(state in name for state in STATES):
+        return None
+    if name.endswith("-background-color"):
+        return name.removesuffix("-background-color") + "-color"
+    if name.endswith("-color") and not name.endswith("-border-color"):
+        return name.removesuffix("-color") + "-background-color"
+    return None
 
 
 def _block(selector: str, layer: dict[str, str], names: set[str]) -> str:

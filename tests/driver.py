@@ -10,6 +10,10 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
+from webapp.steps import registry
+from webapp.steps.base import Example
+from webapp.steps.verhuisdatum import date_answer
+
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 
@@ -104,55 +108,18 @@ class Resident:
 
 
 def moving_date(today: date, days: int = 7) -> dict[str, str]:
-    d = today + timedelta(days=days)
-    return {"dag": str(d.day), "maand": str(d.month), "jaar": str(d.year)}
-
-
-def required_uploads(page: str) -> list[str]:
-    return re.findall(
-        r'<input class="file-upload" id="([^"]+)" name="[^"]+" type="file"[^>]*aria-required="true"',
-        page,
-    )
+    fields = date_answer(today + timedelta(days=days)).fields
+    return {k: v for k, v in fields.items() if isinstance(v, str)}
 
 
 def default_answer(
     resident: Resident, cfg: Any, today: date, address: dict[str, Any]
 ) -> tuple[dict[str, Any], dict[str, Any] | None]:
-    """A valid answer for any step type, for the generic journey of every configuration."""
-    kind = cfg.type
-    if kind == "vraag":
-        if cfg.invoer == "radio":
-            return {"waarde": next(o.waarde for o in cfg.opties if o.stop is None)}, None
-        if cfg.invoer == "checkbox":
-            return {"waarde": cfg.opties[0].waarde}, None
-        if cfg.invoer == "getal":
-            return {"waarde": str(int(cfg.min or 1) if cfg.min and cfg.min > 700 else 750)}, None
-        return {"waarde": "Testantwoord"}, None
-    if kind == "verhuisdatum":
-        return moving_date(today), None
-    if kind == "nieuw_adres":
-        return {
-            "postcode": address["postcode"],
-            "huisnummer": str(address["huisnummer"]),
-            "huisletter": address.get("huisletter") or "",
-            "toevoeging": address.get("huisnummertoevoeging") or "",
-        }, None
-    if kind == "meeverhuizers":
-        return {}, None
-    if kind == "woonsituatie":
-        return {"woonvorm": cfg.vormen[0].waarde}, None
-    if kind == "huisvestingsvergunning":
-        return {"keuze": "aanvragen"}, None
-    if kind == "documenten":
-        return {}, {
-            name: (f"{name}.pdf", PDF, "application/pdf")
-            for name in required_uploads(resident.page)
-        }
-    if kind == "contactgegevens":
-        return {"email": "test@example.org", "telefoon": "06 12345678"}, None
-    if kind == "controleren":
-        return {"akkoord": "ja"}, None
-    raise AssertionError(f"no default answer for step type {kind!r}")
+    """The step type's example answer, as the (data, files) the test client posts."""
+    gemeente = resident.client.app.state.services.gemeenten[resident.slug]
+    answer = registry[cfg.type].example(cfg, Example(gemeente, today, address))
+    files = {name: (f.filename, f.data, f.content_type) for name, f in answer.files.items()}
+    return answer.post_data(), files or None
 
 
 def complete_journey(

@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     if args.command == "check-config":
-        return _check_config(Path(args.path) if args.path else settings.config_dir)
+        return _check_config(Path(args.path) if args.path else None, settings.config_dir)
     if args.command == "schema":
         return _schema(settings.config_dir, args.check)
     if args.command == "toegankelijkheid":
@@ -76,7 +76,38 @@ def main(argv: list[str] | None = None) -> int:
     return _serve(settings, args.host, args.port, args.workers)
 
 
-def _check_config(path: Path) -> int:
+CONFIG_DIR_HINT = "stel VERHUIZEN_CONFIG_DIR in op de map met de gemeente-bestanden (*.yaml)"
+
+
+def _config_dir_missing(directory: Path) -> bool:
+    """Say so when the configured folder does not exist; the caller then exits with 2."""
+    if directory.is_dir():
+        return False
+    print(
+        f"verhuizen: configuratiemap {directory} niet gevonden; {CONFIG_DIR_HINT}", file=sys.stderr
+    )
+    return True
+
+
+def _check_config(path: Path | None, config_dir: Path) -> int:
+    """Exit 0 when every file is in order, 1 with problems, 2 when there is nothing to check."""
+    if path is None:
+        if _config_dir_missing(config_dir):
+            return 2
+        path = config_dir
+        hint = f"{CONFIG_DIR_HINT}, of geef een pad mee: verhuizen check-config PAD"
+    elif not path.exists():
+        print(
+            f"verhuizen: {path} niet gevonden; geef een bestaand gemeente-bestand (*.yaml) of een "
+            "map met gemeente-bestanden mee: verhuizen check-config PAD",
+            file=sys.stderr,
+        )
+        return 2
+    else:
+        hint = "geef een map met gemeente-bestanden mee: verhuizen check-config PAD"
+    if path.is_dir() and not any(path.glob("*.yaml")):
+        print(f"verhuizen: geen gemeente-bestanden (*.yaml) in {path}; {hint}", file=sys.stderr)
+        return 2
     try:
         gemeenten = load_dir(path) if path.is_dir() else {path.stem: load_file(path)}
     except ConfigError as exc:
@@ -95,13 +126,23 @@ def _check_config(path: Path) -> int:
 
 
 def _schema(directory: Path, check_only: bool) -> int:
+    """Exit 0 when written or up to date, 1 when stale, 2 when the folder or file is not found."""
     from webapp.config import schema
     from webapp.steps import registry
 
+    if _config_dir_missing(directory):
+        return 2
     path = directory / schema.SCHEMA_FILE
     if check_only:
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
-        if current != schema.render(registry):
+        if not path.is_file():
+            print(
+                f"verhuizen: {path} niet gevonden; stel VERHUIZEN_CONFIG_DIR in op de map met de "
+                f"gemeente-bestanden en {schema.SCHEMA_FILE}, of schrijf het bestand met "
+                "'verhuizen schema'",
+                file=sys.stderr,
+            )
+            return 2
+        if path.read_text(encoding="utf-8") != schema.render(registry):
             print(f"{path} is niet actueel: voer 'verhuizen schema' uit", file=sys.stderr)
             return 1
         print(f"{path} is actueel")
@@ -112,12 +153,14 @@ def _schema(directory: Path, check_only: bool) -> int:
 
 def _toegankelijkheid(base_url: str, slug: str, out_dir: Path, config_dir: Path) -> int:
     """Exit 0 without findings, 1 with axe violations or failed checks, 2 if no report."""
+    if _config_dir_missing(config_dir):
+        return 2
     try:
         from webapp.evidence import run_evidence
 
         result = run_evidence(base_url, slug, out_dir, config_dir)
     except ImportError as exc:
-        print(f"verhuizen: Playwright ontbreekt ({exc}); installeer '.[dev]'", file=sys.stderr)
+        print(f"verhuizen: Playwright ontbreekt ({exc}); installeer '.[tools]'", file=sys.stderr)
         return 2
     except (ValueError, ConfigError, OSError) as exc:
         print(f"verhuizen: {exc}", file=sys.stderr)
@@ -136,19 +179,41 @@ def _toegankelijkheid(base_url: str, slug: str, out_dir: Path, config_dir: Path)
 
 
 def _check_scenarios(path: Path | None, config_dir: Path) -> int:
+    """Exit 0 when in order, 1 with problems, 2 when the file or folder is not found."""
     from webapp.scenarios import command
+    from webapp.scenarios.loader import scenarios_dir
 
+    if path is not None and not path.exists():
+        print(
+            f"verhuizen: {path} niet gevonden; geef een bestaand scenariobestand (*.yaml) of een "
+            "map met scenariobestanden mee: verhuizen check-scenarios PAD",
+            file=sys.stderr,
+        )
+        return 2
+    if path is None:
+        if _config_dir_missing(config_dir):
+            return 2
+        if not scenarios_dir(config_dir).is_dir():
+            print(
+                f"verhuizen: {scenarios_dir(config_dir)} niet gevonden; de scenario's staan in de "
+                f"submap scenarios van de configuratiemap: {CONFIG_DIR_HINT}, of geef een pad "
+                "mee: verhuizen check-scenarios PAD",
+                file=sys.stderr,
+            )
+            return 2
     return command.check(path, config_dir)
 
 
 def _scenarios(args: argparse.Namespace, config_dir: Path) -> int:
     """Exit 0 when every scenario passes, 1 on a failure, 2 when nothing could run."""
+    if _config_dir_missing(config_dir):
+        return 2
     try:
         from webapp.scenarios import command
 
         return command.run(args.base_url, config_dir, args.gemeente, args.scenario, Path(args.uit))
     except ImportError as exc:
-        print(f"verhuizen: Playwright ontbreekt ({exc}); installeer '.[dev]'", file=sys.stderr)
+        print(f"verhuizen: Playwright ontbreekt ({exc}); installeer '.[tools]'", file=sys.stderr)
         return 2
 
 

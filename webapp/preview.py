@@ -15,8 +15,10 @@ from xml.sax.saxutils import escape
 from webapp.conditions import Alle, Antwoord, Conditie, EenVan, Feit, Gebied, Niet
 from webapp.config.models import Gemeente
 from webapp.flow.journey import Journey
-from webapp.i18n import _
+from webapp.steps.base import WhatIfInput
 from webapp.steps.registry import Registry
+
+__all__ = ["WhatIfInput", "condition_text", "diagram", "steps", "what_if", "what_if_inputs"]
 
 FACTS = {
     "huishouden.personen": "het aantal mensen dat verhuist (met de melder)",
@@ -41,17 +43,6 @@ OPERATORS = {
 }
 
 
-def _choices(cfg: Any) -> dict[str, str]:
-    """The answer values of a step with their labels, where the step has fixed choices."""
-    if cfg.type == "vraag":
-        return {o.waarde: o.label for o in cfg.opties}
-    if cfg.type == "woonsituatie":
-        return {v.waarde: _(v.label) for v in cfg.vormen}
-    if cfg.type == "huisvestingsvergunning":
-        return {"heb_al": _(cfg.label_heb_al), "aanvragen": _(cfg.label_aanvragen)}
-    return {}
-
-
 def condition_text(condition: Conditie, gemeente: Gemeente, registry: Registry) -> str:
     """A condition as a sentence an administrator can check against the policy."""
     if isinstance(condition, Alle):
@@ -73,7 +64,7 @@ def condition_text(condition: Conditie, gemeente: Gemeente, registry: Registry) 
         cfg = gemeente.step(step_id)
         question = registry[cfg.type].question(cfg, gemeente)
         subject = f"het antwoord op “{question}”" + (f" ({field_name})" if field_name else "")
-        labels = _choices(cfg)
+        labels = registry[cfg.type].choices(cfg, gemeente)
     if name == "ingevuld":
         return f"{subject} is {'ingevuld' if value else 'niet ingevuld'}"
     values = value if isinstance(value, list) else [value]
@@ -116,17 +107,13 @@ def steps(gemeente: Gemeente, registry: Registry) -> list[PreviewStep]:
             type=cfg.type,
             question=step_type.question(cfg, gemeente),
             condition=condition_text(cfg.als, gemeente, registry) if cfg.als else None,
+            stops=[(c.label, c.titel) for c in step_type.stopping_choices(cfg)],
         )
-        if cfg.type == "documenten":
-            wanted = cfg.documenten
-            for doc in gemeente.documenten:
-                if wanted is None or doc.id in wanted:
-                    when = condition_text(doc.als, gemeente, registry) if doc.als else None
-                    item.documents.append(
-                        (doc.titel + ("" if doc.verplicht else " (niet verplicht)"), when)
-                    )
-        if cfg.type == "vraag":
-            item.stops = [(o.label, o.stop.titel) for o in cfg.opties if o.stop]
+        for doc in step_type.documents(cfg, gemeente):
+            when = condition_text(doc.als, gemeente, registry) if doc.als else None
+            item.documents.append(
+                (doc.titel + ("" if doc.verplicht else " (niet verplicht)"), when)
+            )
         result.append(item)
     return result
 
@@ -176,133 +163,18 @@ def diagram(items: list[PreviewStep]) -> str:
 # -- what if -------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class WhatIfInput:
-    name: str
-    label: str
-    kind: str  # "keuze" | "getal" | "vinkjes"
-    choices: tuple[tuple[str, str], ...] = ()
-
-
 def what_if_inputs(gemeente: Gemeente, registry: Registry) -> list[WhatIfInput]:
-    inputs = []
-    for cfg in gemeente.stappen:
-        question = registry[cfg.type].question(cfg, gemeente)
-        choices = _choices(cfg)
-        if cfg.type == "vraag" and cfg.invoer == "getal":
-            inputs.append(WhatIfInput(cfg.id, question, "getal"))
-        elif choices:
-            inputs.append(WhatIfInput(cfg.id, question, "keuze", tuple(choices.items())))
-        elif cfg.type == "nieuw_adres":
-            areas = tuple((key, g.naam) for key, g in gemeente.gebieden.items())
-            if areas:
-                inputs.append(
-                    WhatIfInput(f"{cfg.id}__gebieden", "Het nieuwe adres ligt in", "vinkjes", areas)
-                )
-            inputs.append(
-                WhatIfInput(
-                    f"{cfg.id}__oppervlakte", "Woonoppervlakte van het nieuwe adres (m2)", "getal"
-                )
-            )
-            inputs.append(
-                WhatIfInput(f"{cfg.id}__bewoners", "Mensen die daar al staan ingeschreven", "getal")
-            )
-        elif cfg.type == "meeverhuizers":
-            inputs.append(WhatIfInput(cfg.id, "Aantal mensen dat meeverhuist", "getal"))
-        elif cfg.type == "verhuisdatum":
-            inputs.append(
-                WhatIfInput(
-                    cfg.id, "De melding is te laat", "keuze", (("nee", "Nee"), ("ja", "Ja"))
-                )
-            )
-    return inputs
+    return [i for cfg in gemeente.stappen for i in registry[cfg.type].what_if_inputs(cfg, gemeente)]
 
 
 def what_if(
     gemeente: Gemeente, registry: Registry, chosen: Mapping[str, Any], today: date
 ) -> tuple[list[Any], Any]:
     """Answer every step from the form (or neutrally) and return the path and any stop."""
-    answers: dict[str, dict[str, Any]] = {}
-    for cfg in gemeente.stappen[:-1]:
-        answers[cfg.id] = _synthetic_answer(cfg, gemeente, chosen, today)
+    answers = {
+        cfg.id: registry[cfg.type].what_if_answer(cfg, gemeente, chosen, today)
+        for cfg in gemeente.stappen
+        if not registry[cfg.type].checks_answers
+    }
     journey = Journey(gemeente, answers, registry)
     return journey.applicable(), journey.stopped
-
-
-def _int(raw: Any, default: int) -> int:
-    try:
-        return max(0, int(float(str(raw).replace(",", "."))))
-    except (TypeError, ValueError):
-        return default
-
-
-def _synthetic_answer(
-    cfg: Any, gemeente: Gemeente, chosen: Mapping[str, Any], today: date
-) -> dict[str, Any]:
-    value = chosen.get(cfg.id)
-    if cfg.type == "vraag":
-        if cfg.invoer == "getal":
-            try:
-                return {"waarde": float(str(value).replace(",", "."))}
-            except (TypeError, ValueError):
-                return {"waarde": None}
-        options = [o.waarde for o in cfg.opties]
-        pick = (
-            value
-            if value in options
-            else next((o.waarde for o in cfg.opties if not o.stop), options[0])
-        )
-        return {"waarde": [pick] if cfg.invoer == "checkbox" else pick}
-    if cfg.type == "woonsituatie":
-        options = [v.waarde for v in cfg.vormen]
-        return {"woonvorm": value if value in options else options[0]}
-    if cfg.type == "huisvestingsvergunning":
-        return {"keuze": value if value in ("heb_al", "aanvragen") else "aanvragen", "nummer": ""}
-    if cfg.type == "verhuisdatum":
-        return {"datum": today.isoformat(), "te_laat": value == "ja"}
-    if cfg.type == "meeverhuizers":
-        count = _int(value, 0)
-        return {
-            "personen": [{"bsn": "", "naam": "", "geboortedatum": "", "grond": "partner"}] * count
-        }
-    if cfg.type == "nieuw_adres":
-        areas = chosen.get(f"{cfg.id}__gebieden") or []
-        return {
-            "adres": _address_in(
-                gemeente, areas, _int(chosen.get(f"{cfg.id}__oppervlakte"), 0) or None
-            ),
-            "bewoners": _int(chosen.get(f"{cfg.id}__bewoners"), 0),
-        }
-    if cfg.type == "documenten":
-        return {"bestanden": {}}
-    if cfg.type == "contactgegevens":
-        return {"email": None, "telefoon": None}
-    return {}
-
-
-def _address_in(gemeente: Gemeente, areas: list[str], area_m2: int | None) -> dict[str, Any]:
-    """A made-up address that matches the chosen areas by their own definitions."""
-    address: dict[str, Any] = {
-        "postcode": "0000ZZ",
-        "straatnaam": "",
-        "huisnummer": 1,
-        "woonplaatsnaam": gemeente.naam,
-        "wijkcode": None,
-        "buurtcode": None,
-        "oppervlakte": area_m2,
-    }
-    for key in areas:
-        area = gemeente.gebieden.get(key)
-        if area is None:
-            continue
-        if area.buurtcodes:
-            address["buurtcode"] = area.buurtcodes[0]
-        elif area.wijkcodes:
-            address["wijkcode"] = area.wijkcodes[0]
-        elif area.postcodes:
-            address["postcode"] = area.postcodes[0].van
-        elif area.straten:
-            address["straatnaam"] = area.straten[0].naam
-            if area.straten[0].postcodes:
-                address["postcode"] = area.straten[0].postcodes[0].van
-    return address

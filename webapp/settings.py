@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from webapp.resources import DEFAULT_CONFIG_DIR, DEFAULT_TESTDATA_DIR
+
 Mode = Literal["development", "staging", "production"]
 MODES: tuple[Mode, ...] = ("development", "staging", "production")
 
@@ -26,6 +28,10 @@ class Settings:
     session_idle_minutes: int
     login: str
     secure_cookies: bool
+    # With defaults, so code that builds Settings directly (not from_env) keeps working.
+    testdata_dir: Path = DEFAULT_TESTDATA_DIR
+    brp: str = "test"
+    adressen: str = "test"
 
     @property
     def is_production(self) -> bool:
@@ -40,7 +46,7 @@ class Settings:
                 f"VERHUIZEN_MODE moet een van {', '.join(MODES)} zijn, niet {mode!r}"
             )
         data_dir = Path(env.get("VERHUIZEN_DATA_DIR", "data"))
-        config_dir = Path(env.get("VERHUIZEN_CONFIG_DIR", "config/gemeenten"))
+        config_dir = Path(env.get("VERHUIZEN_CONFIG_DIR") or DEFAULT_CONFIG_DIR)
         database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'verhuizen.db'}"
         if database_url.startswith("postgresql://"):
             database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
@@ -62,6 +68,15 @@ class Settings:
                 "De DigiD-testlogin mag niet in production. Stel VERHUIZEN_LOGIN in op een echte "
                 "DigiD-koppeling, of gebruik VERHUIZEN_MODE=staging."
             )
+        brp = env.get("VERHUIZEN_BRP") or "test"
+        adressen = env.get("VERHUIZEN_ADRESSEN") or "test"
+        if mode == "production":
+            for variable, kind in (("VERHUIZEN_BRP", brp), ("VERHUIZEN_ADRESSEN", adressen)):
+                if kind == "test":
+                    raise SettingsError(
+                        f"De testgegevens mogen niet in production ({variable}=test): stel "
+                        f"{variable} in op een echte koppeling, of gebruik VERHUIZEN_MODE=staging."
+                    )
         return cls(
             mode=mode,
             database_url=database_url,
@@ -72,6 +87,9 @@ class Settings:
             login=login,
             secure_cookies=env.get("VERHUIZEN_SECURE_COOKIES", "1" if mode == "production" else "0")
             == "1",
+            testdata_dir=Path(env.get("VERHUIZEN_TESTDATA_DIR") or DEFAULT_TESTDATA_DIR),
+            brp=brp,
+            adressen=adressen,
         )
 
 

@@ -280,6 +280,43 @@ def test_html_report_is_self_contained_and_complete(evidence):
     assert "geen focus <b>" not in html and "geen focus &lt;b&gt;" in html
 
 
+EVIL = "<script>alert('x')</script>"
+
+
+def test_html_report_escapes_every_text_from_the_evidence(evidence):
+    start = evidence.states[0]
+    start.label = start.note = start.title = EVIL
+    start.url = 'http://x/"><script>alert(1)</script>'
+    evidence.gemeente = EVIL
+    evidence.log.append(EVIL)
+    evidence.states[1].viewports[0].checks.append(chk("A1", FAIL, EVIL))
+    bad = rule("color-contrast", CONTRAST, EVIL)
+    bad.help, bad.help_url, bad.nodes[0].html = EVIL, '"><script>alert(1)</script>', EVIL
+    evidence.states[0].viewports[1].axe.violations.append(bad)
+    evidence.states[0].viewports[1].best_practice = AxeRun(violations=[rule("region", [], EVIL)])
+    html = render_html(evidence)
+    assert "<script" not in html
+    assert html.count("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;") >= 8
+    assert 'href="&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
+    assert "Gemeente &lt;script&gt;" in html.split("</title>")[0]
+
+
+def test_html_report_sections_without_findings(evidence):
+    for state in evidence.states:
+        for vp in state.viewports:
+            vp.axe.violations, vp.axe.incomplete, vp.checks = [], [], []
+    evidence.log = []
+    html = render_html(evidence)
+    for text in (
+        "axe-core vond geen overtredingen.",
+        "Alle machinale controles zijn geslaagd.",
+        "axe-core liet niets onbeslist.",
+        "Geen meldingen.",
+    ):
+        assert text in html, text
+    assert "Logboek" not in html and html.rstrip().endswith("</html>")
+
+
 def test_report_files_and_json(evidence, tmp_path):
     html_path, json_path = write_reports(evidence, tmp_path / "uit")
     assert html_path.name == "voorbeeld-toegankelijkheid.html"

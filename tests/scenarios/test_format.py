@@ -15,16 +15,9 @@ from webapp.cli import main
 from webapp.config.loader import ConfigError, Problem
 from webapp.config.loader import load_dir as load_config_dir
 from webapp.scenarios import dates, schema
-from webapp.scenarios.loader import (
-    ANSWER_CHECKS,
-    Bestand,
-    Vergunning,
-    load_beside,
-    load_file,
-    scenarios_dir,
-)
-from webapp.scenarios.runner import FILL
+from webapp.scenarios.loader import BUILTIN_FILES, load_beside, load_file, scenarios_dir
 from webapp.steps import registry
+from webapp.steps.base import FilePart
 
 SCENARIOS = scenarios_dir(CONFIG_DIR)
 
@@ -82,7 +75,11 @@ def test_shipped_scenarios_cover_the_checks_every_gemeente_needs(slug):
     assert sent, "a complete journey"
     for text in ("hooguit 28 dagen", "Deze postcode bestaat niet", "gemeente Amsterdam"):
         assert any(text in (m or "") for m in meldingen), text
-    abroad = [p for p in plans if p.answers.get("situatie") == "emigratie"]
+    abroad = [
+        p
+        for p in plans
+        if "situatie" in p.answers and p.answers["situatie"].fields["waarde"] == "emigratie"
+    ]
     assert abroad and abroad[0].verwacht.stappen == ["situatie"]
 
 
@@ -91,20 +88,24 @@ def test_domain_scenarios_are_shipped():
     rotterdam = {p.naam: p for p in suites["rotterdam"].plans}
     tarwewijk = rotterdam["Huurder in Tarwewijk vraagt vergunning aan"]
     assert tarwewijk.verwacht.vergunning_aangevraagd is True
-    assert tarwewijk.answers["documenten"]["huurcontract"].path.is_file()  # from bestanden/
-    assert rotterdam["Heeft al een huisvestingsvergunning"].answers["vergunning"] == Vergunning(
-        "heb_al", "HVV-2026-012345"
-    )
+    contract = tarwewijk.answers["documenten"].files["doc-huurcontract"]  # from bestanden/
+    assert contract.data == (SCENARIOS / "bestanden" / "huurcontract-voorbeeld.pdf").read_bytes()
+    assert contract.content_type == "application/pdf"
+    assert rotterdam["Heeft al een huisvestingsvergunning"].answers["vergunning"].fields == {
+        "keuze": "heb_al",
+        "nummer": "HVV-2026-012345",
+    }
     couple = rotterdam["Echtpaar koopt in Hillesluis"]
-    assert couple.answers["meeverhuizers"] == {"999990020": "Marieke Visser"}
+    assert couple.answers["meeverhuizers"].fields == {"personen": ("999990020",)}
+    assert couple.answers["meeverhuizers"].description == "Marieke Visser"
     assert (
         "zelf door"
         in rotterdam["Ongetrouwde partner geeft de verhuizing zelf door"].verwacht.teksten
     )
     [family] = [p for p in suites["den-haag"].plans if p.testpersoon == "999990123"]
-    assert len(family.answers["meeverhuizers"]) == 4
+    assert len(family.answers["meeverhuizers"].fields["personen"]) == 4
     [student] = [p for p in suites["utrecht"].plans if p.testpersoon == "999990172"]
-    assert student.answers["kamer"] == "kamer"  # given as its label "Een kamer"
+    assert student.answers["kamer"].fields == {"waarde": "kamer"}  # given as its label "Een kamer"
     assert student.verwacht.documenten == ["huurcontract", "toestemming_hoofdbewoner"]
 
 
@@ -115,9 +116,12 @@ def test_a_valid_file_resolves_answers(tmp_path, gemeenten):
     )
     [plan] = load_file(path, gemeenten).plans
     assert plan.testpersoon == "999990007"
-    assert plan.answers["situatie"] == "binnenland"
-    assert plan.answers["documenten"] == {"huurcontract": Bestand("test.pdf", None)}
-    assert plan.answers["adres"].toevoeging == "1"
+    assert plan.answers["situatie"].fields == {"waarde": "binnenland"}
+    pdf, media_type = BUILTIN_FILES["test.pdf"]
+    assert plan.answers["documenten"].files == {
+        "doc-huurcontract": FilePart("test.pdf", pdf, media_type)
+    }
+    assert plan.answers["adres"].fields["toevoeging"] == "1"
     assert plan.line == 2
 
 
@@ -325,9 +329,17 @@ def test_json_schema_is_current_and_accepts_shipped_files():
         jsonschema.validate({"scenarios": [{"naam": "x", "testpersoon": 1}]}, document)
 
 
-def test_every_step_type_can_be_answered_and_entered():
-    assert set(ANSWER_CHECKS) == set(registry.names())
-    assert set(FILL) == set(registry.names())
+def test_every_step_type_is_answered_in_a_shipped_scenario():
+    """Each type reads its own scenario answer (StepType.scenario_answer): every type is
+    exercised by a shipped scenario, or answered by itself (check answers)."""
+    answered = {
+        suite.gemeente.step(step_id).type
+        for suite in load_beside(CONFIG_DIR).values()
+        for plan in suite.plans
+        for step_id in plan.answers
+    }
+    implicit = {t.name for t in registry if t.checks_answers}
+    assert set(registry.names()) - implicit <= answered
 
 
 def test_check_scenarios_command(tmp_path, capsys, monkeypatch):

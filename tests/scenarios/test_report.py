@@ -77,6 +77,29 @@ def test_html_is_self_contained_with_screenshots_and_escaped_names():
     assert "src=" not in html.replace("src='data:image/png", "")  # nothing loaded from elsewhere
 
 
+def test_html_escapes_page_text_titles_and_attributes():
+    evil = "<script>alert('x')</script>"
+    runs = results()
+    _, bad, other = runs
+    bad.failures[0].page_text = evil
+    bad.pages[0].title = evil  # the alt text of its screenshot, in a single-quoted attribute
+    other.pages[0].errors = [evil]
+    other.reference = evil
+    html = render_html(runs, evil, datetime(2026, 11, 27, 10, 0))
+    assert "<script" not in html
+    assert "De pagina toonde: &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;" in html
+    assert "alt='Schermafbeelding: &lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;'" in html
+    assert "Server: &lt;script&gt;" in html
+
+
+def test_html_when_all_passed():
+    good = results()[:1]
+    html = render_html(good, "http://x", datetime(2026, 11, 27, 10, 0))
+    assert "alle scenario&#39;s geslaagd" in html and "1 scenario in 4,2 s" in html
+    assert "Wat misging" not in html and "<details>" in html
+    assert "<span class='fout'>" not in html and 'class="mislukt"' not in html
+
+
 def test_write_reports(tmp_path):
     html_path, junit_path = write_reports(results(), tmp_path / "uit", "http://x", datetime.now())
     assert html_path.name == "rapport.html" and junit_path.name == "junit.xml"

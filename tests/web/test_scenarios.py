@@ -7,9 +7,11 @@ import re
 import pytest
 from sqlmodel import Session, select
 
-from tests.conftest import GEMEENTEN, TODAY
+from tests.conftest import CONFIG_DIR, GEMEENTEN, TODAY
 from tests.driver import PDF, address_form, complete_journey, moving_date, run_until
+from webapp.config.loader import load_dir
 from webapp.storage.models import LinkedRequest, Submission
+from webapp.testing.testdata import resident_data
 
 SANNE = "999990007"  # lives in Utrecht, rents in Tarwewijk
 KEES = "999990019"  # married to Marieke (999990020), buys in Hillesluis
@@ -28,12 +30,8 @@ KRALINGEN = {"postcode": "3062LG", "huisnummer": 12}
 LAAKKADE = {"postcode": "2521XZ", "huisnummer": 300}
 KAMER = {"postcode": "3514CD", "huisnummer": 36}
 OUDEGRACHT = {"postcode": "3511NT", "huisnummer": 230}
-FREE = {
-    "rotterdam": KRALINGEN,
-    "utrecht": OUDEGRACHT,
-    "den-haag": LAAKKADE,
-    "voorbeeld": {"postcode": "9992EF", "huisnummer": 22, "huisnummertoevoeging": "1"},
-}
+# The free address of each gemeente, as every driver uses it (webapp.testing.testdata).
+FREE = {slug: resident_data().free_address(g) for slug, g in load_dir(CONFIG_DIR).items()}
 LOGIN = {"rotterdam": SANNE, "utrecht": SANNE, "den-haag": SANNE, "voorbeeld": SANNE}
 
 
@@ -299,3 +297,8 @@ def test_moving_abroad_is_explained_not_handled(slug, resident, app):
     assert g.links.emigratie in r.page
     r.get(f"/{slug}/stap/verhuisdatum")  # cannot continue past a stop
     assert r.url.endswith(f"/{slug}/einde")
+
+
+def test_the_named_free_addresses_are_the_drivers_free_addresses():
+    for slug, named in (("rotterdam", KRALINGEN), ("utrecht", OUDEGRACHT), ("den-haag", LAAKKADE)):
+        assert {k: FREE[slug][k] for k in named} == named

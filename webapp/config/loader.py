@@ -151,7 +151,7 @@ def _check_references(
             yield from _check_condition(
                 step.als, (*loc, "als"), gemeente, known_fields, known_facts, default_field, locator
             )
-        if step.type == "documenten" and not documents_checked:
+        if step_type.asks_documents and not documents_checked:
             documents_checked = True
             for d_index, document in enumerate(gemeente.documenten):
                 if document.als is not None:
@@ -176,16 +176,18 @@ def _check_references(
         known_facts.update(derivable(known_facts))
 
     last = gemeente.stappen[-1]
-    if last.type != "controleren":
+    final = " of ".join(repr(t.name) for t in registry if t.checks_answers)
+    if not registry[last.type].checks_answers:
         yield locator.problem(
             ("stappen", len(gemeente.stappen) - 1),
-            "de laatste stap moet van type 'controleren' zijn",
+            f"de laatste stap moet van type {final} zijn",
         )
-    if sum(1 for s in gemeente.stappen if s.type == "controleren") > 1:
-        yield locator.problem(("stappen",), "er mag maar één stap van type 'controleren' zijn")
+    if sum(1 for s in gemeente.stappen if registry[s.type].checks_answers) > 1:
+        yield locator.problem(("stappen",), f"er mag maar één stap van type {final} zijn")
     if gemeente.documenten and not documents_checked:
+        kinds = " of ".join(repr(t.name) for t in registry if t.asks_documents)
         yield locator.problem(
-            ("documenten",), "er zijn documenten maar geen stap van type 'documenten'"
+            ("documenten",), f"er zijn documenten maar geen stap van type {kinds}"
         )
     ids = [d.id for d in gemeente.documenten]
     for d_index, doc_id in enumerate(ids):
@@ -198,10 +200,7 @@ def _check_references(
 def step_type_problems(
     step: Any, gemeente: Gemeente, registry: Registry
 ) -> Iterable[tuple[tuple[Any, ...], str]]:
-    check = getattr(registry[step.type], "check", None)
-    if check is None:
-        return ()
-    return list(check(step, gemeente))
+    return list(registry[step.type].check(step, gemeente))
 
 
 def _check_condition(

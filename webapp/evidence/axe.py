@@ -7,6 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from webapp.evidence import assets
 from webapp.evidence.model import AxeNode, AxeRule, AxeRun
 from webapp.evidence.wcag import BEST_PRACTICE_TAGS, WCAG_TAGS, criteria_from_tags
 
@@ -38,27 +39,14 @@ def inject(page: Page) -> str:
     return str(page.evaluate("() => window.axe.version"))
 
 
-_RUN = """async (tags) => {
-  const r = await window.axe.run(document, {runOnly: {type: 'tag', values: tags},
-                                            resultTypes: ['violations', 'incomplete']});
-  const slim = (rule, keepNodes) => ({
-    id: rule.id, impact: rule.impact, help: rule.help, helpUrl: rule.helpUrl, tags: rule.tags,
-    nodeCount: rule.nodes.length,
-    nodes: keepNodes ? rule.nodes.slice(0, MAX_NODES).map(n => ({
-      target: n.target.map(t => Array.isArray(t) ? t.join(' >>> ') : String(t)).join(' '),
-      html: n.html, summary: n.failureSummary || (n.any.concat(n.all, n.none).map(c => c.message).filter(Boolean).join('; '))
-    })) : []
-  });
-  return {violations: r.violations.map(v => slim(v, true)),
-          incomplete: r.incomplete.map(v => slim(v, true)),
-          passes: r.passes.map(v => slim(v, false)),
-          inapplicable: r.inapplicable.map(v => v.id)};
-}""".replace("MAX_NODES", str(MAX_NODES))
+@cache
+def _run_source() -> str:
+    return assets.js("axe-run.js").replace("MAX_NODES", str(MAX_NODES))
 
 
 def run(page: Page, tags: tuple[str, ...] = WCAG_TAGS) -> AxeRun:
     inject(page)
-    raw = page.evaluate(_RUN, list(tags))
+    raw = page.evaluate(_run_source(), list(tags))
     return parse(raw)
 
 

@@ -1,7 +1,9 @@
 """Machine checks for what axe cannot see (ACCESSIBILITY.md rows A1-A24 where a machine can).
 
 Each check collects DOM facts in the page with one ``page.evaluate`` and judges them here, so
-the judging stays readable and each result carries evidence text an auditor can follow.
+the judging stays readable and each result carries evidence text an auditor can follow. The
+JavaScript that collects the facts is in ``webapp/evidence/js`` (one file per collector, see
+``js/helpers.js``), put together by :func:`_js`.
 """
 
 from __future__ import annotations
@@ -10,8 +12,10 @@ import contextlib
 import itertools
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
+from webapp.evidence import assets
 from webapp.evidence.model import FAIL, PASS, REVIEW, Check
 from webapp.evidence.wcag import CHECKS
 
@@ -27,10 +31,6 @@ FOCUS_WAIT_MS = 3000
 MIN_WARNING_S = 120  # A13: warn at least 2 minutes before the session expires
 
 STEP_KINDS = frozenset({"step", "error", "lookup"})
-# Step types whose page asks one question: its label or legend must be the h1 (A3).
-ONE_QUESTION_TYPES = frozenset(
-    {"vraag", "verhuisdatum", "woonsituatie", "meeverhuizers", "huisvestingsvergunning"}
-)
 
 
 @dataclass
@@ -43,6 +43,10 @@ class Context:
     expected_button: str | None = None
     typed: dict[str, str] = field(default_factory=dict)  # id -> value typed before the error
     one_question: bool = False
+    """The page asks one question: its label or legend must be the h1 (A3); the step type
+    says so (``StepType.one_question``)."""
+    checks_answers: bool = False
+    """The check-answers page (``StepType.checks_answers``): its change links are checked."""
     focus_wait_ms: int = FOCUS_WAIT_MS  # how long app.js may take to focus the error summary
 
     @property
@@ -67,79 +71,22 @@ def _lines(items: list[str], limit: int = 8) -> str:
 
 # -- JavaScript shared by the fact collectors ------------------------------------------------
 
-_JS_HELPERS = r"""
-const norm = s => (s || '').replace(/\s+/g, ' ').trim();
-const desc = el => {
-  if (!el || !el.tagName) return String(el);
-  let s = el.tagName.toLowerCase();
-  if (el.id) s += '#' + el.id;
-  const cls = (el.getAttribute('class') || '').trim().split(/\s+/).filter(Boolean).slice(0, 2);
-  if (cls.length) s += '.' + cls.join('.');
-  const n = el.getAttribute('name'); if (n && !el.id) s += '[name="' + n + '"]';
-  const t = el.getAttribute('type'); if (t && el.tagName === 'INPUT') s += '[type=' + t + ']';
-  const text = norm(el.innerText || el.getAttribute('aria-label') || '').slice(0, 50);
-  if (text) s += ' "' + text + '"';
-  return s;
-};
-const rendered = el => {
-  const cs = getComputedStyle(el);
-  if (cs.display === 'none' || cs.visibility === 'hidden') return false;
-  const r = el.getBoundingClientRect();
-  return r.width > 0 && r.height > 0;
-};
-const visuallyHidden = el => {
-  const r = el.getBoundingClientRect();
-  const cs = getComputedStyle(el);
-  return (r.width <= 1 && r.height <= 1) || cs.clip === 'rect(0px, 0px, 0px, 0px)' ||
-    cs.clipPath === 'inset(50%)';
-};
-const textOf = el => {
-  // Text as the accessibility tree sees it: hidden-for-AT parts left out, visually hidden kept.
-  if (!el) return '';
-  const walk = n => {
-    if (n.nodeType === Node.TEXT_NODE) return n.textContent;
-    if (n.nodeType !== Node.ELEMENT_NODE) return '';
-    if (n.getAttribute('aria-hidden') === 'true' || n.hidden) return '';
-    return [...n.childNodes].map(walk).join('');
-  };
-  return norm(walk(el));
-};
-const accName = el => {
-  if (!el) return '';
-  const by = el.getAttribute('aria-labelledby');
-  if (by) return norm(by.split(/\s+/).map(i => textOf(document.getElementById(i))).join(' '));
-  const label = el.getAttribute('aria-label');
-  if (label) return norm(label);
-  if (el.labels && el.labels.length) return norm([...el.labels].map(textOf).join(' '));
-  return textOf(el) || norm(el.value || el.getAttribute('title') || '');
-};
-const mainEl = () => document.querySelector('main') || document.body;
-const stepForm = () => {
-  const m = mainEl();
-  return m.querySelector('form[data-step-type]') || m.querySelector('form[method="post" i]') ||
-    m.querySelector('form');
-};
-"""
 
+@cache
+def _js(*names: str) -> str:
+    """The function ``page.evaluate`` runs: ``js/helpers.js`` and then ``names`` as its body.
 
-def _js(body: str) -> str:
-    return "(arg) => {\n" + _JS_HELPERS + "\n" + body + "\n}"
+    The function takes one argument, ``arg`` (what the check passes to ``page.evaluate``).
+    """
+    body = "\n".join(assets.js(name) for name in ("helpers.js", *names))
+    return "(arg) => {\n" + body + "\n}"
 
 
 # -- A1 page title ---------------------------------------------------------------------------
 
-_A1_JS = _js(
-    r"""
-const counter = [...document.body.querySelectorAll('*')].map(el => norm(el.textContent))
-  .find(t => /^Stap \d+( van \d+)?$/.test(t)) || null;
-return {title: document.title, h1: [...document.querySelectorAll('h1')].map(textOf), counter,
-        errors: !!mainEl().querySelector('[role=alert]')};
-"""
-)
-
 
 def check_title(page: Page, ctx: Context) -> Check:
-    facts = page.evaluate(_A1_JS)
+    facts = page.evaluate(_js("a1-title.js"))
     title: str = facts["title"]
     problems: list[str] = []
     has_error = title.startswith(ERROR_PREFIX)
@@ -176,21 +123,9 @@ def check_title(page: Page, ctx: Context) -> Check:
 
 # -- A2 step counter -------------------------------------------------------------------------
 
-_A2_JS = _js(
-    r"""
-const re = /^Stap \d+( van \d+)?$/;
-const form = stepForm();
-return [...document.body.querySelectorAll('*')]
-  .filter(el => re.test(norm(el.textContent)) && ![...el.children].some(c => re.test(norm(c.textContent))))
-  .map(el => ({desc: desc(el), text: norm(el.textContent), inForm: !!el.closest('form'),
-    beforeForm: form ? !!(el.compareDocumentPosition(form) & Node.DOCUMENT_POSITION_FOLLOWING) : false,
-    clickable: !!el.closest('a, button, nav, [role=navigation], [role=link], ol, ul')}));
-"""
-)
-
 
 def check_step_counter(page: Page, ctx: Context) -> Check:
-    counters: list[dict[str, Any]] = page.evaluate(_A2_JS)
+    counters: list[dict[str, Any]] = page.evaluate(_js("a2-step-counter.js"))
     if not counters:
         return check("A2", False, "geen tekst 'Stap n van N' op de pagina")
     problems = []
@@ -208,41 +143,9 @@ def check_step_counter(page: Page, ctx: Context) -> Check:
 
 # -- A3 one h1, label or legend is the h1, groups in fieldsets -------------------------------
 
-_A3_JS = _js(
-    r"""
-const h1s = [...document.querySelectorAll('h1')];
-const legendOf = el => { const fs = el.closest('fieldset'); const lg = fs && fs.querySelector('legend');
-  return lg && norm(lg.textContent) ? lg : null; };
-const ungrouped = [...document.querySelectorAll('input[type=radio], input[type=checkbox]')]
-  .filter(i => !legendOf(i)).map(desc);
-const dateParts = [...document.querySelectorAll('input')]
-  .filter(i => /^(dag|maand|jaar)$/i.test(norm([...(i.labels || [])].map(l => l.textContent).join(' '))))
-  .filter(i => !legendOf(i)).map(desc);
-const form = stepForm();
-const groups = [];
-if (form) {
-  for (const el of form.querySelectorAll('input:not([type=hidden]), select, textarea')) {
-    const choice = el.type === 'radio' || el.type === 'checkbox';
-    if (!choice && !rendered(el)) continue;
-    const fs = el.closest('fieldset');
-    const g = fs && form.contains(fs) ? fs : el;
-    if (!groups.includes(g)) groups.push(g);
-  }
-}
-let firstIsH1 = null, first = null;
-if (groups.length && h1s.length === 1) {
-  const g = groups[0], h1 = h1s[0];
-  first = desc(g);
-  if (g.tagName === 'FIELDSET') { const lg = g.querySelector('legend'); firstIsH1 = !!lg && lg.contains(h1); }
-  else firstIsH1 = [...(g.labels || [])].some(l => h1.contains(l) || l.contains(h1));
-}
-return {h1: h1s.map(h => norm(h.textContent)), ungrouped, dateParts, groups: groups.length, first, firstIsH1};
-"""
-)
-
 
 def check_headings(page: Page, ctx: Context) -> Check:
-    facts = page.evaluate(_A3_JS)
+    facts = page.evaluate(_js("a3-headings.js"))
     problems = []
     if len(facts["h1"]) != 1:
         problems.append(f"{len(facts['h1'])} h1-koppen: {facts['h1']}")
@@ -260,22 +163,10 @@ def check_headings(page: Page, ctx: Context) -> Check:
 
 # -- A5 the submit button ---------------------------------------------------------------------
 
-_A5_JS = _js(
-    r"""
-const form = stepForm();
-if (!form) return null;
-const submits = [...form.querySelectorAll('button:not([type]), button[type=submit], input[type=submit], input[type=image]')];
-const controls = [...form.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
-  .filter(el => rendered(el) || el.type === 'radio' || el.type === 'checkbox');
-const last = controls[controls.length - 1];
-return {names: submits.map(accName), lastIsSubmit: !!last && submits.includes(last), last: last ? desc(last) : null};
-"""
-)
-
 
 def check_submit_button(page: Page, ctx: Context) -> Check:
     expected = ctx.expected_button or NEXT
-    facts = page.evaluate(_A5_JS)
+    facts = page.evaluate(_js("a5-submit-button.js"))
     if facts is None:
         return check("A5", False, "geen formulier in main")
     names: list[str] = facts["names"]
@@ -291,60 +182,12 @@ def check_submit_button(page: Page, ctx: Context) -> Check:
 
 # -- A6 error summary and inline messages -----------------------------------------------------
 
-_A6_JS = _js(
-    r"""
-const main = mainEl();
-const alert = main.querySelector('[role=alert]');
-if (!alert) return {found: false};
-let root = alert;
-const tabbable = alert.closest('[tabindex]');
-if (tabbable && tabbable !== main && main.contains(tabbable)) root = tabbable;
-const h1 = document.querySelector('h1');
-const before = document.createRange();
-before.setStart(main, 0); before.setEndBefore(root);
-const links = [...root.querySelectorAll('a[href]')].map(a => {
-  const href = a.getAttribute('href');
-  const id = href.startsWith('#') ? decodeURIComponent(href.slice(1)) : null;
-  const target = id ? document.getElementById(id) : null;
-  const isField = !!target && target.matches('input, select, textarea, fieldset, [role=group], [role=radiogroup]');
-  const holders = target ? [target, target.closest('fieldset')].filter(Boolean) : [];
-  const describedBy = [...new Set(holders.flatMap(h => (h.getAttribute('aria-describedby') || '').split(/\s+/).filter(Boolean)))];
-  const msgs = describedBy.map(i => document.getElementById(i)).filter(Boolean)
-    .filter(m => /^fout:/i.test(norm(m.textContent)) || /error|fout/i.test(m.id + ' ' + (m.getAttribute('class') || '')));
-  const msg = msgs[0] || null;
-  let hiddenPrefix = false;
-  if (msg) {
-    const part = [...msg.querySelectorAll('*')].find(e => /^fout:?$/i.test(norm(e.textContent)));
-    hiddenPrefix = !!part && visuallyHidden(part);
-  }
-  const inputs = target ? (target.matches('input, select, textarea') ? [target] : [...target.querySelectorAll('input, select, textarea')]) : [];
-  return {href, text: norm(a.textContent), target: target ? desc(target) : null, isField,
-          describedBy, msgId: msg ? msg.id : null, msgText: msg ? norm(msg.textContent) : null, hiddenPrefix,
-          invalid: inputs.some(i => i.getAttribute('aria-invalid') === 'true')};
-});
-return {found: true, root: desc(root), alertInside: alert !== root,
-        beforeH1: !!h1 && !!(root.compareDocumentPosition(h1) & Node.DOCUMENT_POSITION_FOLLOWING),
-        textBefore: norm(before.toString()).slice(0, 80),
-        heading: !!root.querySelector('h1, h2, h3, h4, h5, h6, [role=heading]'),
-        focused: root.contains(document.activeElement), active: desc(document.activeElement), links};
-"""
-)
-
-_A6_FOCUS_JS = _js(
-    r"""
-const alert = mainEl().querySelector('[role=alert]');
-if (!alert) return false;
-const root = alert.closest('[tabindex]') && alert.closest('[tabindex]') !== mainEl() ? alert.closest('[tabindex]') : alert;
-return root.contains(document.activeElement);
-"""
-)
-
 
 def check_error_summary(page: Page, ctx: Context) -> Check:
     """Run on first render of an error state, before anything moves focus."""
     with contextlib.suppress(Exception):  # a timeout is a finding, reported below
-        page.wait_for_function(_A6_FOCUS_JS, timeout=ctx.focus_wait_ms)
-    facts = page.evaluate(_A6_JS)
+        page.wait_for_function(_js("a6-summary-focused.js"), timeout=ctx.focus_wait_ms)
+    facts = page.evaluate(_js("a6-error-summary.js"))
     if not facts["found"]:
         return check("A6", False, "geen foutsamenvatting met role=alert in main")
     problems = []
@@ -383,10 +226,7 @@ def check_error_summary(page: Page, ctx: Context) -> Check:
         if not link["invalid"]:
             problems.append(f'{where}: geen aria-invalid="true" op het veld')
     for field_id, value in ctx.typed.items():
-        kept = page.evaluate(
-            "(id) => { const el = document.getElementById(id); return el ? el.value : null; }",
-            field_id,
-        )
+        kept = page.evaluate(_js("a6-field-value.js"), field_id)
         if kept != value:
             problems.append(
                 f"ingevulde waarde van #{field_id} niet bewaard ({kept!r} in plaats van {value!r})"
@@ -404,28 +244,11 @@ def check_error_summary(page: Page, ctx: Context) -> Check:
 
 # -- A7 novalidate, aria-required -------------------------------------------------------------
 
-_A7_JS = _js(
-    r"""
-const forms = [...document.querySelectorAll('form')].map(f => ({desc: desc(f), novalidate: f.noValidate}));
-const required = [...document.querySelectorAll('[required]')].map(desc);
-const fields = [];
-for (const el of mainEl().querySelectorAll('input, select, textarea')) {
-  const t = (el.getAttribute('type') || el.tagName).toLowerCase();
-  if (['hidden', 'radio', 'checkbox', 'submit', 'button', 'reset', 'image'].includes(t)) continue;
-  if (!rendered(el)) continue;
-  const fs = el.closest('fieldset'); const lg = fs && fs.querySelector('legend');
-  fields.push({desc: desc(el), ariaRequired: el.getAttribute('aria-required'),
-    label: norm([...(el.labels || [])].map(l => l.textContent).join(' ') + ' ' + (lg ? lg.textContent : '')),
-    existing: !!(el.id && document.getElementById(el.id + '-existing'))});
-}
-return {forms, required, fields};
-"""
-)
 _OPTIONAL = re.compile(r"niet verplicht|optioneel", re.IGNORECASE)
 
 
 def check_form_validation(page: Page, ctx: Context) -> Check | None:
-    facts = page.evaluate(_A7_JS)
+    facts = page.evaluate(_js("a7-form-validation.js"))
     if not facts["forms"]:
         return None
     problems = [f"{f['desc']} zonder novalidate" for f in facts["forms"] if not f["novalidate"]]
@@ -451,15 +274,6 @@ def check_form_validation(page: Page, ctx: Context) -> Check | None:
 
 # -- A9 autocomplete --------------------------------------------------------------------------
 
-_A9_JS = _js(
-    r"""
-return [...document.querySelectorAll('input, select, textarea')]
-  .filter(el => !['hidden', 'submit', 'button', 'radio', 'checkbox', 'file'].includes((el.type || '').toLowerCase()))
-  .map(el => ({desc: desc(el), id: el.id, name: el.getAttribute('name') || '', type: (el.getAttribute('type') || '').toLowerCase(),
-               label: norm([...(el.labels || [])].map(l => l.textContent).join(' ')),
-               autocomplete: el.getAttribute('autocomplete')}));
-"""
-)
 # Field names of the HTML autofill detail tokens (WHATWG HTML, 4.10.18.7.1).
 AUTOFILL_FIELDS = frozenset(
     (
@@ -562,7 +376,7 @@ def _needs_token(field: dict[str, Any]) -> str | None:
 
 
 def check_autocomplete(page: Page, ctx: Context) -> Check | None:
-    fields: list[dict[str, Any]] = page.evaluate(_A9_JS)
+    fields: list[dict[str, Any]] = page.evaluate(_js("a9-autocomplete.js"))
     problems, seen = [], []
     for f in fields:
         value = f["autocomplete"]
@@ -584,16 +398,9 @@ def check_autocomplete(page: Page, ctx: Context) -> Check | None:
 
 # -- A11 unique "Wijzigen" names ----------------------------------------------------------------
 
-_A11_JS = _js(
-    r"""
-return [...document.querySelectorAll('a, button')].filter(el => /^wijzig/i.test(norm(el.textContent)))
-  .map(el => ({name: accName(el), href: el.getAttribute('href')}));
-"""
-)
-
 
 def check_change_links(page: Page, ctx: Context) -> Check:
-    links: list[dict[str, Any]] = page.evaluate(_A11_JS)
+    links: list[dict[str, Any]] = page.evaluate(_js("a11-change-links.js"))
     names = [link["name"] for link in links]
     if not names:
         return check("A11", False, "geen 'Wijzigen'-links op de controlepagina")
@@ -611,22 +418,11 @@ def check_change_links(page: Page, ctx: Context) -> Check:
 
 # -- A13 session timeout dialog ---------------------------------------------------------------
 
-_A13_JS = _js(
-    r"""
-const d = document.getElementById(arg);
-if (!d) return null;
-return {open: d.open || d.hasAttribute('open'), modal: d.matches(':modal'),
-        focusInside: d.contains(document.activeElement), active: desc(document.activeElement),
-        buttons: [...d.querySelectorAll('button, a[role=button], input[type=submit]')].map(accName),
-        labelled: !!(d.getAttribute('aria-labelledby') || d.getAttribute('aria-label'))};
-"""
-)
-
 
 def check_timeout_dialog(
     page: Page, ctx: Context, dialog_id: str, margin: str, seconds_left: int | None
 ) -> Check:
-    facts = page.evaluate(_A13_JS, dialog_id)
+    facts = page.evaluate(_js("a13-timeout-dialog.js"), dialog_id)
     if facts is None:
         return check("A13", False, f"#{dialog_id} bestaat niet")
     problems = []
@@ -652,27 +448,9 @@ def check_timeout_dialog(
 
 # -- A14 reflow -----------------------------------------------------------------------------
 
-_A14_JS = _js(
-    r"""
-const vw = document.documentElement.clientWidth;
-const sw = document.documentElement.scrollWidth;
-const wide = [];
-if (sw > vw) {
-  for (const el of document.body.querySelectorAll('*')) {
-    const r = el.getBoundingClientRect();
-    if (r.width > 0 && r.right > vw + 1 && rendered(el)) {
-      wide.push(desc(el) + ' (rechterkant ' + Math.round(r.right + scrollX) + 'px)');
-      if (wide.length >= 6) break;
-    }
-  }
-}
-return {vw, sw, wide, inner: window.innerWidth};
-"""
-)
-
 
 def check_reflow(page: Page, ctx: Context, width: int) -> Check:
-    facts = page.evaluate(_A14_JS)
+    facts = page.evaluate(_js("a14-reflow.js"))
     if facts["sw"] > width:
         return check(
             "A14",
@@ -684,35 +462,9 @@ def check_reflow(page: Page, ctx: Context, width: int) -> Check:
 
 # -- A15 target size -------------------------------------------------------------------------
 
-_A15_JS = _js(
-    r"""
-const out = [];
-const modal = document.querySelector('dialog:modal');  // only what can be reached now
-const sel = 'button, input[type=submit], input[type=button], input[type=reset], input[type=image], ' +
-            'input[type=file], [role=button], input[type=radio], input[type=checkbox]';
-for (const el of document.querySelectorAll(sel)) {
-  const cs = getComputedStyle(el);
-  if (cs.display === 'none' || cs.visibility === 'hidden' || el.closest('dialog:not([open])')) continue;
-  if (modal && !modal.contains(el)) continue;
-  const choice = el.type === 'radio' || el.type === 'checkbox';
-  const r = el.getBoundingClientRect();
-  if (!choice && (r.width === 0 || r.height === 0)) continue;
-  let w = r.width, h = r.height, via = 'element';
-  if (choice && (w < 24 || h < 24)) {
-    for (const lab of el.labels || []) {
-      const lr = lab.getBoundingClientRect();
-      if (lr.width >= w && lr.height >= h) { w = lr.width; h = lr.height; via = 'label'; }
-    }
-  }
-  out.push({desc: desc(el), w: Math.round(w * 10) / 10, h: Math.round(h * 10) / 10, via});
-}
-return out;
-"""
-)
-
 
 def check_target_size(page: Page, ctx: Context) -> Check | None:
-    targets: list[dict[str, Any]] = page.evaluate(_A15_JS)
+    targets: list[dict[str, Any]] = page.evaluate(_js("a15-target-size.js"))
     if not targets:
         return None
     small = [
@@ -732,109 +484,6 @@ def check_target_size(page: Page, ctx: Context) -> Check | None:
 
 
 # -- A16/A17/A24 the Tab loop ----------------------------------------------------------------
-
-_RESET_FOCUS_JS = """() => {
-  const a = document.activeElement;
-  if (a && a !== document.body && a.blur) a.blur();
-  window.scrollTo(0, 0);
-  const b = document.body, had = b.hasAttribute('tabindex');
-  if (!had) b.setAttribute('tabindex', '-1');
-  b.focus({preventScroll: true});
-  if (!had) b.removeAttribute('tabindex');
-}"""
-
-_MEASURE_JS = r"""
-const measure = el => {
-  const r = el.getBoundingClientRect();
-  const vw = document.documentElement.clientWidth, vh = document.documentElement.clientHeight;
-  // An inline element that wraps has one box per line: the focus is free if any box's centre is.
-  const boxes = [...el.getClientRects()].filter(b => b.width > 0 && b.height > 0).slice(0, 4);
-  let free = false, hit = null;
-  for (const b of (boxes.length ? boxes : [r])) {
-    const cx = Math.min(Math.max(b.left + b.width / 2, 0), vw - 1);
-    const cy = Math.min(Math.max(b.top + b.height / 2, 0), vh - 1);
-    const h = document.elementFromPoint(cx, cy);
-    let ok = !!h && (h === el || el.contains(h));
-    if (!ok && h) { const lab = h.closest('label'); if (lab && lab.control === el) ok = true; }
-    if (hit === null || ok) hit = h;
-    if (ok) { free = true; break; }
-  }
-  const paint = (node, pseudo) => { const cs = getComputedStyle(node, pseudo);
-    return {outline: cs.outlineStyle, width: parseFloat(cs.outlineWidth) || 0, color: cs.outlineColor,
-            shadow: cs.boxShadow}; };
-  const styles = [paint(el, null)];
-  for (const lab of el.labels || []) { styles.push(paint(lab, '::before')); styles.push(paint(lab, '::after')); }
-  const path = [];
-  for (let n = el; n && n.parentElement; n = n.parentElement) path.unshift([...n.parentElement.children].indexOf(n));
-  const pos = getComputedStyle(el).position;
-  return {key: path.join('.'), desc: desc(el), x: r.left + scrollX, y: r.top + scrollY, w: r.width, h: r.height,
-          free, hit: hit ? desc(hit) : null, styles, positioned: pos === 'absolute' || pos === 'fixed'};
-};
-"""
-
-_STOP_JS = _js(
-    _MEASURE_JS
-    + r"""
-const el = document.activeElement;
-if (!el || el === document.body || el === document.documentElement) return null;
-return measure(el);
-"""
-)
-
-# Every element in sequential focus order, focused by script (faster than a Tab loop: used at
-# 320 px and in forced colours, after the real Tab loop at 1280 px has checked the order).
-_FOCUS_EACH_JS = _js(
-    _MEASURE_JS
-    + r"""
-const sel = 'a[href], area[href], button, input, select, textarea, iframe, summary, [tabindex], ' +
-            '[contenteditable=""], [contenteditable="true"]';
-const modal = document.querySelector('dialog:modal');
-const all = [...document.querySelectorAll(sel)].filter(el => {
-  if (el.disabled || el.tabIndex < 0 || el.type === 'hidden') return false;
-  if (el.closest('[inert], dialog:not([open])') || (modal && !modal.contains(el))) return false;
-  const cs = getComputedStyle(el);
-  return cs.visibility !== 'hidden' && cs.display !== 'none' && el.getClientRects().length > 0;
-});
-const stops = [], groups = new Set();
-for (const el of all) {
-  if (el.type === 'radio' && el.name) {
-    const key = el.name + '@' + (el.form ? [...document.forms].indexOf(el.form) : -1);
-    if (groups.has(key)) continue;
-    groups.add(key);
-    const group = all.filter(o => o.type === 'radio' && o.name === el.name && o.form === el.form);
-    stops.push(group.find(o => o.checked) || el);
-  } else stops.push(el);
-}
-stops.sort((a, b) => (a.tabIndex > 0 ? a.tabIndex : 1e9) - (b.tabIndex > 0 ? b.tabIndex : 1e9));
-const out = [];
-for (const el of stops) { el.focus(); if (document.activeElement === el) out.push(measure(el)); }
-if (document.activeElement && document.activeElement.blur) document.activeElement.blur();
-scrollTo(0, 0);
-return out;
-"""
-)
-
-_TABINDEX_JS = _js(
-    r"""
-return [...document.querySelectorAll('[tabindex]')].filter(el => parseInt(el.getAttribute('tabindex'), 10) > 0).map(desc);
-"""
-)
-
-_BORDERS_JS = _js(
-    r"""
-const out = [];
-for (const el of document.querySelectorAll('input, select, textarea')) {
-  const t = (el.getAttribute('type') || el.tagName).toLowerCase();
-  if (['hidden', 'radio', 'checkbox', 'submit', 'button', 'reset', 'image', 'file'].includes(t)) continue;
-  if (!rendered(el) || el.closest('dialog:not([open])')) continue;
-  const cs = getComputedStyle(el);
-  const sides = ['Top', 'Right', 'Bottom', 'Left'].filter(s => cs['border' + s + 'Style'] !== 'none' &&
-    parseFloat(cs['border' + s + 'Width']) > 0);
-  if (sides.length < 4) out.push(desc(el) + ' (rand aan ' + sides.length + ' van 4 kanten)');
-}
-return out;
-"""
-)
 
 
 def _transparent(color: str) -> bool:
@@ -869,12 +518,12 @@ def _focus_visible(styles: list[dict[str, Any]], shadow_counts: bool) -> bool:
 
 def tab_stops(page: Page) -> list[dict[str, Any]]:
     """Press Tab from the top of the page until focus leaves the page or comes round again."""
-    page.evaluate(_RESET_FOCUS_JS)
+    page.evaluate(_js("focus-reset.js"))
     stops: list[dict[str, Any]] = []
     seen: set[str] = set()
     for _ in range(MAX_TAB_STOPS):
         page.keyboard.press("Tab")
-        stop = page.evaluate(_STOP_JS)
+        stop = page.evaluate(_js("measure.js", "focus-stop.js"))
         if stop is None or stop["key"] in seen:
             break
         seen.add(stop["key"])
@@ -935,21 +584,23 @@ def _focus_checks(
 def check_focus(page: Page, ctx: Context) -> list[Check]:
     """A16 focus not obscured and A17 order, tabindex and visible focus, from a real Tab loop."""
     stops = tab_stops(page)
-    return _focus_checks(stops, page.evaluate(_TABINDEX_JS), "Tab-toets", order=True)
+    return _focus_checks(stops, page.evaluate(_js("a17-tabindex.js")), "Tab-toets", order=True)
 
 
 def check_focus_each(page: Page, ctx: Context) -> list[Check]:
     """A16 and A17 (without order) by focusing each element in focus order by script."""
-    stops: list[dict[str, Any]] = page.evaluate(_FOCUS_EACH_JS)
-    return _focus_checks(stops, page.evaluate(_TABINDEX_JS), "focus per element", order=False)
+    stops: list[dict[str, Any]] = page.evaluate(_js("measure.js", "focus-each.js"))
+    return _focus_checks(
+        stops, page.evaluate(_js("a17-tabindex.js")), "focus per element", order=False
+    )
 
 
 def check_forced_colors(page: Page, ctx: Context) -> Check:
     """A24: in forced colours box-shadow disappears, so only an outline shows focus."""
     page.emulate_media(forced_colors="active")
     try:
-        stops: list[dict[str, Any]] = page.evaluate(_FOCUS_EACH_JS)
-        borders: list[str] = page.evaluate(_BORDERS_JS)
+        stops: list[dict[str, Any]] = page.evaluate(_js("measure.js", "focus-each.js"))
+        borders: list[str] = page.evaluate(_js("a24-borders.js"))
     finally:
         page.emulate_media(forced_colors="none")
     invisible = [s["desc"] for s in stops if not _focus_visible(s["styles"], shadow_counts=False)]
@@ -969,29 +620,11 @@ def check_forced_colors(page: Page, ctx: Context) -> Check:
 
 # -- A21 status messages ----------------------------------------------------------------------
 
-_A21_JS = _js(
-    r"""
-const attr = (el, n) => el.getAttribute(n) || el.getAttribute('data-' + n);
-const triggers = [...document.querySelectorAll('[hx-post], [hx-get], [hx-put], [data-hx-post], [data-hx-get]')];
-const targets = triggers.map(t => {
-  const sel = attr(t, 'hx-target');
-  let el = t;
-  if (sel && sel !== 'this') { try { el = document.querySelector(sel.replace(/^closest /, '')); } catch (e) { el = null; } }
-  return {trigger: desc(t), sel, exists: !!el, desc: el ? desc(el) : null,
-          role: el ? el.getAttribute('role') : null, live: el ? el.getAttribute('aria-live') : null,
-          text: el ? norm(el.textContent) : null};
-});
-const statuses = [...document.querySelectorAll('[role=status], [aria-live], output')]
-  .map(el => ({desc: desc(el), text: norm(el.textContent)}));
-return {targets, statuses, active: desc(document.activeElement),
-        lost: document.activeElement === document.body || !document.activeElement};
-"""
-)
 _LIVE = ("polite", "assertive")
 
 
 def check_status_first_render(page: Page, ctx: Context) -> Check | None:
-    facts = page.evaluate(_A21_JS)
+    facts = page.evaluate(_js("a21-status.js"))
     targets, statuses = facts["targets"], facts["statuses"]
     if not targets and not statuses:
         return None
@@ -1019,7 +652,7 @@ def check_status_first_render(page: Page, ctx: Context) -> Check | None:
 
 
 def check_status_after_swap(page: Page, ctx: Context) -> Check:
-    facts = page.evaluate(_A21_JS)
+    facts = page.evaluate(_js("a21-status.js"))
     live = [s for s in facts["statuses"] if s["text"]]
     problems = []
     if not live:
@@ -1055,7 +688,7 @@ def first_render_checks(page: Page, ctx: Context) -> list[Check]:
     if ctx.is_step:
         results.append(check_step_counter(page, ctx))
         results.append(check_submit_button(page, ctx))
-        if ctx.step_type == "controleren":
+        if ctx.checks_answers:
             results.append(check_change_links(page, ctx))
     return [r for r in results if r is not None]
 

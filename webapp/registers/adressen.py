@@ -13,7 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-DEFAULT_PATH = Path(__file__).parent / "testdata" / "adressen.json"
+from webapp.resources import DEFAULT_TESTDATA_DIR
+
+BESTAND = "adressen.json"
+"""The file's name in a test data folder (``VERHUIZEN_TESTDATA_DIR``)."""
+DEFAULT_PATH = DEFAULT_TESTDATA_DIR / BESTAND
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-DEFAULT_PATH = Path(__file__).parent / "testdata" / "brp-personen.json"
+from webapp.resources import DEFAULT_TESTDATA_DIR
+
+BESTAND = "brp-personen.json"
+"""The file's name in a test data folder (``VERHUIZEN_TESTDATA_DIR``)."""
+DEFAULT_PATH = DEFAULT_TESTDATA_DIR / BESTAND
 
 # Haal Centraal soortVerbintenis codes.
 _SOORT_PARTNER = {"H": "partner_huwelijk", "P": "partner_geregistreerd"}
@@ -63,16 +67,15 @@ class Persoon:
 
 
 class Brp(Protocol):
+    """What the service asks the BRP. The persons a test login offers are not part of it: see
+    :class:`webapp.registers.testpersonen.LoginTestpersonen`."""
+
     def raadpleeg(self, bsn: str) -> Persoon | None:
         """The person with this BSN, or None when the BRP does not know it."""
         ...
 
     def bewoners(self, adresseerbaar_object_identificatie: str) -> list[Persoon]:
         """Everyone registered at this address (BAG adresseerbaar object)."""
-        ...
-
-    def testpersonen(self) -> list[Persoon]:
-        """Persons offered on the DigiD test login page (empty for a real BRP)."""
         ...
 
 
@@ -171,7 +174,11 @@ def persoon_uit_haal_centraal(data: Mapping[str, Any]) -> Persoon:
 
 
 class BestandsBrp:
-    """A BRP read from a JSON file in the Haal Centraal response shape (test data, staging)."""
+    """A BRP read from a JSON file in the Haal Centraal response shape (test data, staging).
+
+    It is also a :class:`~webapp.registers.testpersonen.LoginTestpersonen`: ``testpersonen``
+    lists the persons in the file with a Dutch address.
+    """
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or DEFAULT_PATH
@@ -193,4 +200,5 @@ class BestandsBrp:
         ]
 
     def testpersonen(self) -> list[Persoon]:
+        """The persons with a Dutch address, in file order: the ones a test login can offer."""
         return [p for p in self._personen if p.verblijfadres is not None]

@@ -8,7 +8,8 @@ already resolved to what the runner types and clicks (an option's waarde, a pers
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable, Mapping
+import mimetypes
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,18 +20,12 @@ from pydantic import BaseModel, ValidationError
 from webapp.config.loader import ConfigError, Locator, Problem, _display, parse_yaml
 from webapp.config.loader import load_dir as load_config_dir
 from webapp.config.models import Gemeente
-from webapp.registers.brp import BestandsBrp, Brp
+from webapp.registers.brp import BestandsBrp, Persoon
 from webapp.scenarios import dates
-from webapp.scenarios.model import (
-    AdresAntwoord,
-    ContactAntwoord,
-    Scenario,
-    ScenarioBestand,
-    VergunningAlAanwezig,
-    Verwacht,
-)
+from webapp.scenarios.model import Scenario, ScenarioBestand, Verwacht
 from webapp.steps import registry
-from webapp.steps.documenten import Documenten
+from webapp.steps.base import FilePart, FormAnswer
+from webapp.testing.testdata import resident_data
 
 SCENARIO_DIR = "scenarios"
 FILES_DIR = "bestanden"
@@ -53,26 +48,12 @@ Loc = tuple[Any, ...]
 
 
 @dataclass(frozen=True)
-class Bestand:
-    """A file to upload: one from the ``bestanden`` folder, or a built-in test file."""
-
-    naam: str
-    path: Path | None  # None: one of BUILTIN_FILES
-
-
-@dataclass(frozen=True)
-class Vergunning:
-    keuze: str  # "aanvragen" or "heb_al"
-    nummer: str = ""
-
-
-@dataclass(frozen=True)
 class Plan:
-    """A scenario ready to run: answers per step id, as the runner enters them."""
+    """A scenario ready to run: answers per step id, as the form fields the runner enters."""
 
     naam: str
     testpersoon: str
-    answers: Mapping[str, Any]
+    answers: Mapping[str, FormAnswer]
     verwacht: Verwacht
     line: int | None = None
 
@@ -92,10 +73,10 @@ def scenarios_dir(config_dir: Path) -> Path:
 
 
 def load_dir(
-    directory: Path, gemeenten: Mapping[str, Gemeente], brp: Brp | None = None
+    directory: Path, gemeenten: Mapping[str, Gemeente], brp: BestandsBrp | None = None
 ) -> dict[str, Suite]:
     """Every ``<slug>.yaml`` in a scenarios folder; one ConfigError listing all problems."""
-    brp = brp or BestandsBrp()
+    brp = brp or resident_data().brp
     suites: dict[str, Suite] = {}
     problems: list[Problem] = []
     for path in sorted(directory.glob("*.yaml")):
@@ -116,7 +97,7 @@ def load_beside(config_dir: Path) -> dict[str, Suite]:
 def load_file(
     path: Path,
     gemeenten: Mapping[str, Gemeente],
-    brp: Brp | None = None,
+    brp: BestandsBrp | None = None,
     display: str | None = None,
 ) -> Suite:
     name = display or _display(path)
@@ -135,11 +116,13 @@ def load_file(
             ]
         )
     text = path.read_text(encoding="utf-8")
-    plans = load_text(text, gemeente, name, path.parent / FILES_DIR, brp or BestandsBrp())
+    plans = load_text(text, gemeente, name, path.parent / FILES_DIR, brp or resident_data().brp)
     return Suite(path.stem, gemeente, path, plans)
 
 
-def load_text(text: str, gemeente: Gemeente, name: str, files: Path, brp: Brp) -> list[Plan]:
+def load_text(
+    text: str, gemeente: Gemeente, name: str, files: Path, brp: BestandsBrp
+) -> list[Plan]:
     root, data = parse_yaml(text, name)
     locator = Locator(name, root)
     if not isinstance(data, dict):
@@ -158,14 +141,14 @@ def load_text(text: str, gemeente: Gemeente, name: str, files: Path, brp: Brp) -
 class _Check:
     """Cross-checks one file against the configuration, collecting problems as it goes."""
 
-    def __init__(self, gemeente: Gemeente, brp: Brp, files: Path, locator: Locator) -> None:
+    def __init__(self, gemeente: Gemeente, brp: BestandsBrp, files: Path, locator: Locator) -> None:
         self.gemeente = gemeente
         self.brp = brp
         self.files = files
         self.locator = locator
         self.problems: list[Problem] = []
         self.names: set[str] = set()
-        self.personen = {p.burgerservicenummer: p for p in brp.testpersonen()}
+        self.personen: dict[str, Persoon] = {p.burgerservicenummer: p for p in brp.testpersonen()}
         self.step_ids = [s.id for s in gemeente.stappen]
 
     def fail(self, loc: Loc, message: str) -> None:
@@ -209,127 +192,10 @@ class _Check:
                 at, f"{persoon.naam()} ({bsn}) staat niet op de testlogin (woont niet in Nederland)"
             )
 
-    # -- answers, per step type ------------------------------------------------------------
+    # -- answers: each step type reads its own (StepType.scenario_answer) ------------------
 
-    def answer(self, cfg: Any, raw: Any, at: Loc) -> Any:
-        check = ANSWER_CHECKS.get(cfg.type)
-        if check is None:
-            self.fail(at, f"stappen van type {cfg.type!r} kunnen nog niet in een scenario")
-            return None
-        return check(self, cfg, raw, at)
-
-    def _vraag(self, cfg: Any, raw: Any, at: Loc) -> Any:
-        if cfg.invoer == "checkbox":
-            if not isinstance(raw, list):
-                self.fail(at, "verwacht een lijst met keuzes, bijv. [ja]")
-                return None
-            return [self.choice(cfg.id, cfg.opties, item, (*at, i)) for i, item in enumerate(raw)]
-        if isinstance(raw, list | dict):
-            self.fail(at, "verwacht één antwoord (tekst of getal)")
-            return None
-        if cfg.invoer == "radio":
-            return self.choice(cfg.id, cfg.opties, raw, at)
-        return "" if raw is None else _text(raw)
-
-    def _woonsituatie(self, cfg: Any, raw: Any, at: Loc) -> Any:
-        return self.choice(cfg.id, cfg.vormen, raw, at)
-
-    def choice(self, step_id: str, options: Iterable[Any], raw: Any, at: Loc) -> str | None:
-        options = list(options)
-        wanted = " ".join(_text(raw).split()).casefold()
-        for option in options:
-            if wanted in (option.waarde, " ".join(option.label.split()).casefold()):
-                return str(option.waarde)
-        self.fail(
-            at,
-            f"onbekende keuze {raw!r} voor stap {step_id!r}; kies uit: "
-            + ", ".join(o.waarde for o in options)
-            + " (of het label)",
-        )
-        return None
-
-    def _verhuisdatum(self, cfg: Any, raw: Any, at: Loc) -> Any:
-        if not isinstance(raw, str | date):
-            self.fail(at, f"verwacht een datum: {dates.FORMS}")
-            return None
-        try:
-            dates.resolve(raw, date.today())
-        except dates.DateError as exc:
-            self.fail(at, str(exc))
-        return raw
-
-    def _nieuw_adres(self, cfg: Any, raw: Any, at: Loc) -> Any:
-        return self.model(AdresAntwoord, raw, at)
-
-    def _contactgegevens(self, cfg: Any, raw: Any, at: Loc) -> Any:
-        return self.model(ContactAntwoord, raw, at)
-
-    def _meeverhuizers(self, cfg: Any, raw: Any, at: Loc) -> Any:
-        if not isinstance(raw, list):
-            self.fail(
-                at, "verwacht een lijst met namen of BSN's; [] als de inwoner alleen verhuist"
-            )
-            return None
-        chosen: dict[str, str] = {}  # BSN: name
-        for i, item in enumerate(raw):
-            wanted = " ".join(_text(item).split()).casefold()
-            found = [
-                p
-                for p in self.personen.values()
-                if wanted in (p.burgerservicenummer, p.naam().casefold())
-            ]
-            if found:
-                chosen[found[0].burgerservicenummer] = found[0].naam()
-            else:
-                self.fail(
-                    (*at, i),
-                    f"onbekende persoon {item!r}: geen testpersoon met deze naam of dit BSN",
-                )
-        return chosen
-
-    def _huisvestingsvergunning(self, cfg: Any, raw: Any, at: Loc) -> Any:
-        if raw == "aanvragen":
-            return Vergunning("aanvragen")
-        if isinstance(raw, dict) and "heb_al" in raw:
-            held = self.model(VergunningAlAanwezig, raw, at)
-            return Vergunning("heb_al", held.heb_al) if held else None
-        self.fail(at, f"onbekende keuze {raw!r}; verwacht 'aanvragen' of {{heb_al: <nummer>}}")
-        return None
-
-    def _documenten(self, cfg: Any, raw: Any, at: Loc) -> Any:
-        if not isinstance(raw, dict):
-            self.fail(at, "verwacht per document-id een bestand, bijv. {huurcontract: test.pdf}")
-            return None
-        step_type = registry[cfg.type]
-        assert isinstance(step_type, Documenten)
-        known = [d.id for d in step_type.candidates(cfg, self.gemeente)]
-        files: dict[str, Bestand] = {}
-        for doc_id, name in raw.items():
-            if doc_id not in known:
-                self.fail(
-                    (*at, doc_id),
-                    f"onbekend document {doc_id!r}; bekend zijn: {', '.join(known) or 'geen'}",
-                )
-            elif not isinstance(name, str) or not name or "/" in name or "\\" in name:
-                self.fail((*at, doc_id), "verwacht een bestandsnaam, bijv. test.pdf")
-            elif (self.files / name).is_file():
-                files[doc_id] = Bestand(name, (self.files / name).resolve())
-            elif name in BUILTIN_FILES:
-                files[doc_id] = Bestand(name, None)
-            else:
-                self.fail(
-                    (*at, doc_id),
-                    f"bestand {name!r} niet gevonden in {_display(self.files)}/; "
-                    f"zet het daar, of gebruik {' of '.join(BUILTIN_FILES)}",
-                )
-        return files
-
-    def _controleren(self, cfg: Any, raw: Any, at: Loc) -> Any:
-        if raw not in ("akkoord", True):
-            self.fail(
-                at, "verwacht 'akkoord' (of laat het antwoord weg: dan wordt akkoord gegeven)"
-            )
-        return True
+    def answer(self, cfg: Any, raw: Any, at: Loc) -> FormAnswer | None:
+        return registry[cfg.type].scenario_answer(cfg, raw, _Reader(self, cfg.id, at))
 
     def model(self, model: type[BaseModel], raw: Any, at: Loc) -> Any:
         try:
@@ -381,18 +247,76 @@ class _Check:
                 )
 
 
-# Per step type: check a scenario answer and resolve it to what the runner enters.
-ANSWER_CHECKS: dict[str, Callable[[_Check, Any, Any, Loc], Any]] = {
-    "vraag": _Check._vraag,
-    "verhuisdatum": _Check._verhuisdatum,
-    "nieuw_adres": _Check._nieuw_adres,
-    "meeverhuizers": _Check._meeverhuizers,
-    "woonsituatie": _Check._woonsituatie,
-    "huisvestingsvergunning": _Check._huisvestingsvergunning,
-    "documenten": _Check._documenten,
-    "contactgegevens": _Check._contactgegevens,
-    "controleren": _Check._controleren,
-}
+class _Reader:
+    """What a step type reads its scenario answer with (:class:`ScenarioReader`): problems
+    land at the answer's place in the file, with the step's id in the message."""
+
+    def __init__(self, check: _Check, step_id: str, at: Loc) -> None:
+        self.check = check
+        self.step_id = step_id
+        self.at = at
+        self.today = date.today()
+        self.gemeente = check.gemeente
+
+    def fail(self, message: str, *at: Any) -> None:
+        self.check.fail((*self.at, *at), message)
+
+    def choice(self, options: Iterable[Any], raw: Any, *at: Any) -> str | None:
+        options = list(options)
+        wanted = " ".join(_text(raw).split()).casefold()
+        for option in options:
+            if wanted in (option.waarde, " ".join(option.label.split()).casefold()):
+                return str(option.waarde)
+        self.fail(
+            f"onbekende keuze {raw!r} voor stap {self.step_id!r}; kies uit: "
+            + ", ".join(o.waarde for o in options)
+            + " (of het label)",
+            *at,
+        )
+        return None
+
+    def model(self, model: type[BaseModel], raw: Any) -> Any:
+        return self.check.model(model, raw, self.at)
+
+    def person(self, raw: Any, *at: Any) -> Persoon | None:
+        wanted = " ".join(_text(raw).split()).casefold()
+        for persoon in self.check.personen.values():
+            if wanted in (persoon.burgerservicenummer, persoon.naam().casefold()):
+                return persoon
+        self.fail(f"onbekende persoon {raw!r}: geen testpersoon met deze naam of dit BSN", *at)
+        return None
+
+    def file(self, name: Any, *at: Any) -> FilePart | None:
+        files = self.check.files
+        if not isinstance(name, str) or not name or "/" in name or "\\" in name:
+            self.fail("verwacht een bestandsnaam, bijv. test.pdf", *at)
+            return None
+        if (files / name).is_file():
+            path = (files / name).resolve()
+            return FilePart(name, path.read_bytes(), _media_type(name))
+        if name in BUILTIN_FILES:
+            data, media_type = BUILTIN_FILES[name]
+            return FilePart(name, data, media_type)
+        self.fail(
+            f"bestand {name!r} niet gevonden in {_display(files)}/; "
+            f"zet het daar, of gebruik {' of '.join(BUILTIN_FILES)}",
+            *at,
+        )
+        return None
+
+    def date(self, raw: Any) -> date | None:
+        if not isinstance(raw, str | date):
+            self.fail(f"verwacht een datum: {dates.FORMS}")
+            return None
+        try:
+            return dates.resolve(raw, self.today)
+        except dates.DateError as exc:
+            self.fail(str(exc))
+            return None
+
+
+def _media_type(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
 def _text(value: Any) -> str:

@@ -10,18 +10,23 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
+# The answer formats of the step types that need a structure: each type owns its own.
+from webapp.steps.contactgegevens import ContactAntwoord
+from webapp.steps.huisvestingsvergunning import VergunningAlAanwezig
+from webapp.steps.nieuw_adres import AdresAntwoord
+
+__all__ = [
+    "AdresAntwoord",
+    "ContactAntwoord",
+    "Scenario",
+    "ScenarioBestand",
+    "VergunningAlAanwezig",
+    "Verwacht",
+]
+
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-def _text(value: Any) -> Any:
-    # YAML reads 12 and 1050.5 as numbers; in a form field they are typed as text.
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
-        return str(value)
-    return value
 
 
 def _bsn(value: Any) -> Any:
@@ -33,11 +38,6 @@ def _bsn(value: Any) -> Any:
     return value.strip().zfill(9) if isinstance(value, str) else value
 
 
-Tekst = Annotated[
-    str,
-    BeforeValidator(_text),
-    WithJsonSchema({"type": ["string", "number"]}),
-]
 Bsn = Annotated[
     str,
     BeforeValidator(_bsn),
@@ -49,28 +49,6 @@ Bsn = Annotated[
         }
     ),
 ]
-
-
-class AdresAntwoord(_Model):
-    """The answer of a ``nieuw_adres`` step, typed as a resident would."""
-
-    postcode: Tekst
-    huisnummer: Tekst
-    huisletter: Tekst | None = None
-    toevoeging: Tekst | None = None
-
-
-class ContactAntwoord(_Model):
-    """The answer of a ``contactgegevens`` step; a missing field stays empty."""
-
-    email: str | None = None
-    telefoon: Tekst | None = None
-
-
-class VergunningAlAanwezig(_Model):
-    """A ``huisvestingsvergunning`` step answered with the number of a permit already held."""
-
-    heb_al: Tekst = Field(description="Het nummer van de vergunning, bijv. HVV-2026-012345.")
 
 
 class Verwacht(_Model):

@@ -1,39 +1,33 @@
 """Play one scenario in a real browser against a running server, recording every page.
 
-A fresh browser context per scenario: log in on the DigiD test page, answer each step shown
-(``form[data-step-id]``) from the scenario, and compare the path, the documents asked, the texts
-and the outcome with what the scenario expects. Every page gets a screenshot and an axe run;
-an axe violation fails the scenario.
+A fresh browser context per scenario: the shared resident driver
+(:mod:`webapp.testing.resident`) logs in on the DigiD test page and answers each step shown
+with the scenario's form fields; this module is the observer of that walk. It compares the
+path, the documents asked, the texts and the outcome with what the scenario expects. Every
+page gets a screenshot and an axe run; an axe violation fails the scenario.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Mapping
 from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from webapp.scenarios import dates
-from webapp.scenarios.loader import BUILTIN_FILES, Bestand, Plan, Suite, Vergunning
+from webapp.scenarios.loader import Plan, Suite
 from webapp.scenarios.result import Failure, PageVisit, ScenarioResult
+from webapp.steps.base import FormAnswer
+from webapp.steps.documenten import document_id
+from webapp.testing.resident import REFERENCE, BrowserResident, Observer, WalkError
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Locator, Page
+    from playwright.sync_api import Browser
 
 MAX_STEPS = 40
 ACTION_TIMEOUT_MS = 10_000
 NAVIGATION_TIMEOUT_MS = 20_000
 EXCERPT = 300
-REFERENCE = re.compile(r"\b[A-Z]{2,4}-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
-
-
-# One round trip each: these run several times per page.
-_STEP_ID = """() => {
-  const forms = document.querySelectorAll('form[data-step-id]');
-  return forms.length === 1 ? forms[0].getAttribute('data-step-id') : null;
-}"""
 _MAIN_TEXT = "() => (document.querySelector('main') || document.body).innerText"
 
 
@@ -55,12 +49,15 @@ def run_scenario(
     context.add_init_script(script=axe_source())
     context.set_default_timeout(ACTION_TIMEOUT_MS)
     context.set_default_navigation_timeout(NAVIGATION_TIMEOUT_MS)
-    run = _Run(context.new_page(), base_url, suite, plan, result, today or date.today())
+    resident = BrowserResident(context.new_page(), base_url, suite.gemeente, today or date.today())
+    run = _Run(resident, plan, result)
     try:
         run.play()
         run.compare()
     except _Stop:
         pass
+    except WalkError as exc:
+        run.fail(run.where(), str(exc).splitlines()[0], run.snapshot())
     except PlaywrightError as exc:
         run.fail(
             run.where(), f"de browser gaf een fout: {exc.message.splitlines()[0]}", run.snapshot()
@@ -72,51 +69,39 @@ def run_scenario(
     return result
 
 
-class _Run:
-    def __init__(
-        self,
-        page: Page,
-        base_url: str,
-        suite: Suite,
-        plan: Plan,
-        result: ScenarioResult,
-        today: date,
-    ) -> None:
-        self.page = page
-        self.base = f"{base_url.rstrip('/')}/{suite.slug}"
-        self.gemeente = suite.gemeente
+class _Run(Observer):
+    """The scenario's checks, as an observer of the resident's walk."""
+
+    def __init__(self, resident: BrowserResident, plan: Plan, result: ScenarioResult) -> None:
+        self.resident = resident
+        self.page = resident.page
+        self.gemeente = resident.gemeente
         self.plan = plan
         self.verwacht = plan.verwacht
         self.result = result
-        self.today = today
-        self.asked: list[str] | None = None  # document ids on the documenten step
+        self.asked: list[str] | None = None  # document ids on the documents step
         self.documents_visit: PageVisit | None = None
+        self.current: PageVisit | None = None
 
     # -- the journey -----------------------------------------------------------------------
 
     def play(self) -> None:
         self.login()
-        for _ in range(MAX_STEPS):
-            kind = self.kind()
-            if kind == "stap":
-                if self.step():
-                    return
-            elif kind == "einde":
-                self.stop_page()
-                return
-            elif kind == "bevestiging":
-                self.confirmation()
-                return
-            else:
-                visit = self.visit(kind, "een stap", self.page.title())
-                self.fail(kind, f"onverwachte pagina {visit.title!r} ({visit.url})", visit)
-                raise _Stop
-        self.fail(self.where(), f"na {MAX_STEPS} stappen nog geen bevestiging of stoppagina")
-        raise _Stop
+        kind = self.resident.walk(self, max_steps=MAX_STEPS)
+        if kind == "stap":
+            return  # refused as the scenario expects
+        if kind == "einde":
+            self.stop_page()
+        elif kind == "bevestiging":
+            self.confirmation()
+        else:
+            visit = self.visit(kind, "een stap", self.page.title())
+            self.fail(kind, f"onverwachte pagina {visit.title!r} ({visit.url})", visit)
+            raise _Stop
 
     def login(self) -> None:
         page = self.page
-        page.goto(f"{self.base}/inloggen")
+        self.resident.goto("/inloggen")
         # The top of the page is enough: the full list of test persons is long and slow to take.
         visit = self.visit("inloggen", "inlogpagina", "inlogpagina", whole=False)
         person = page.locator(f'input[name="bsn"][value="{self.plan.testpersoon}"]')
@@ -128,23 +113,23 @@ class _Run:
             )
             raise _Stop
         person.check()
-        self.submit(page.get_by_role("button", name="Inloggen", exact=True))
-        if self.kind() == "verder":
-            # An unfinished report of this person: its answers would let the server skip steps,
-            # so go on, then start over at the first step (find_next then finds each next step).
+        self.resident.click("Inloggen")
+        if self.resident.kind() == "verder":
+            # An unfinished report of this person: its answers would let the server skip
+            # steps, so throw it away and start afresh (a staging action).
             self.visit("welkom terug", "welkom terug", "welkom terug")
-            self.result.resumed = True
-            self.submit(page.get_by_role("button", name="Ga verder waar u gebleven was"))
-            page.goto(f"{self.base}/stap/{self.gemeente.stappen[0].id}")
-        if self.kind() != "stap":
+        self.resident.after_login(start_over=True)
+        self.result.resumed = self.resident.started_over
+        if self.resident.kind() != "stap":
             visit = self.visit("na inloggen", "de eerste stap", page.title())
             self.fail("inloggen", f"na het inloggen geen stap maar {visit.title!r}", visit)
             raise _Stop
 
-    def step(self) -> bool:
-        """Answer the step on screen; True when the scenario ends here (refused as expected)."""
-        form = self.page.locator("form[data-step-id]")
-        step_id = self.current_step() or ""
+    # -- the walk's hooks ------------------------------------------------------------------
+
+    def step(self, resident: BrowserResident, cfg: Any, number: int) -> FormAnswer:
+        """Check that this is the expected step, record it, and give the scenario's answer."""
+        step_id = cfg.id
         n = len(self.result.path)
         self.result.path.append(step_id)
         label = f"stap {n + 1} ({step_id})"
@@ -152,6 +137,7 @@ class _Run:
             self.verwacht.stappen[n] if n < len(self.verwacht.stappen) else self.outcome_text()
         )
         visit = self.visit(label, expected, step_id)
+        self.current = visit
         if step_id != expected:
             after = f" na {self.verwacht.stappen[n - 1]!r}" if n else " als eerste stap"
             if n < len(self.verwacht.stappen):
@@ -160,37 +146,37 @@ class _Run:
                 message = f"verwacht {expected}{after}, maar de pagina toont stap {step_id!r}"
             self.fail(label, message, visit)
             raise _Stop
-        try:
-            cfg = self.gemeente.step(step_id)
-        except KeyError:
-            self.fail(
-                label, f"de server toont stap {step_id!r}, die niet in de configuratie staat", visit
-            )
-            raise _Stop from None
-        if cfg.type == "documenten":
+        files = resident.form.locator("input[type=file]")
+        if files.count():
             self.asked = [
-                str(name).removeprefix("doc-")
-                for name in form.locator("input[type=file]").evaluate_all(
-                    "els => els.map(e => e.name)"
-                )
+                document_id(str(name)) for name in files.evaluate_all("els => els.map(e => e.name)")
             ]
             self.documents_visit = visit
         if step_id in self.plan.answers:
             answer = self.plan.answers[step_id]
-        elif cfg.type == "controleren":
-            answer = True
+        elif resident.step_type(cfg).checks_answers:
+            answer = resident.example(cfg)
         else:
             self.fail(label, f"stap {step_id!r}: geen antwoord in het scenario", visit)
             raise _Stop
-        visit.answer = FILL[cfg.type](self, form, cfg, answer)
-        self.submit(form.locator("button[type=submit]").last)
-        if self.current_step() == step_id and self.has_errors():
-            return self.refused(label, visit.answer)
-        if self.result.resumed:
-            self.find_next(cfg, answer)
-        return False
+        visit.answer = answer.description
+        return answer
 
-    def refused(self, label: str, answer: str) -> bool:
+    def filled(
+        self, resident: BrowserResident, cfg: Any, answer: FormAnswer, missing: list[str]
+    ) -> None:
+        for problem in missing:
+            if "wordt niet gevraagd" in problem and self.verwacht.documenten is not None:
+                continue  # compare() reports the difference in documents
+            self.fail(self.where(), problem)
+        if any("staat niet op de pagina" in m for m in missing):
+            raise _Stop
+
+    def refused(self, resident: BrowserResident, cfg: Any, answer: FormAnswer) -> bool:
+        label = f"stap {len(self.result.path)} ({cfg.id})"
+        return self._refused(label, answer.description)
+
+    def _refused(self, label: str, answer: str) -> bool:
         messages = self.error_messages()
         melding = self.verwacht.melding
         shown = "foutmelding: " + " / ".join(messages)
@@ -205,22 +191,6 @@ class _Run:
         wanted = f"; verwacht de melding {melding!r}" if melding else ""
         self.fail(label, f"het antwoord werd geweigerd: {' / '.join(messages)}{wanted}", visit)
         raise _Stop
-
-    def find_next(self, cfg: Any, answer: Any) -> None:
-        """With old answers the server skips steps answered before: look for the first later
-        step the server lets us visit; that is the step a resident starting afresh gets."""
-        if self.kind() == "einde" and _stops(cfg, answer):
-            return
-        ids = [s.id for s in self.gemeente.stappen]
-        landed = self.current_step()
-        end = ids.index(landed) if landed in ids else len(ids)
-        back = self.page.url
-        for candidate in ids[ids.index(cfg.id) + 1 : end]:
-            self.page.goto(f"{self.base}/stap/{candidate}")
-            if self.current_step() == candidate:
-                return
-        if self.page.url != back:
-            self.page.goto(back)
 
     def stop_page(self) -> None:
         visit = self.visit("stoppagina", self.outcome_text(), "gestopt: " + self.page.title())
@@ -307,21 +277,6 @@ class _Run:
 
     # -- the page --------------------------------------------------------------------------
 
-    def kind(self) -> str:
-        if self.current_step() is not None:
-            return "stap"
-        last = urlsplit(self.page.url).path.rstrip("/").rsplit("/", 1)[-1]
-        return last if last in ("bevestiging", "einde", "verder", "inloggen") else "pagina"
-
-    def current_step(self) -> str | None:
-        step_id = self.page.evaluate(_STEP_ID)
-        return str(step_id) if step_id is not None else None
-
-    def has_errors(self) -> bool:
-        return self.page.title().startswith("Fout") or (
-            self.page.locator("[aria-invalid=true]").count() > 0
-        )
-
     def error_messages(self) -> list[str]:
         page = self.page
         texts = page.locator("[data-module=error-summary] a, .error-summary a").all_inner_texts()
@@ -366,10 +321,6 @@ class _Run:
         except Exception:  # the page may be gone; the failure message is what matters
             return None
 
-    def submit(self, button: Locator) -> None:
-        with self.page.expect_navigation():
-            button.click()
-
     def where(self) -> str:
         path = self.result.path
         return f"stap {len(path)} ({path[-1]})" if path else "inloggen"
@@ -390,106 +341,6 @@ class _Run:
                 visit.screenshot if visit else None,
             )
         )
-
-    # -- answering, per step type ----------------------------------------------------------
-
-    def choose(self, form: Locator, name: str, value: str) -> None:
-        option = form.locator(f'input[name="{name}"][value="{value}"]')
-        if option.count() == 0:
-            self.fail(self.where(), f"de keuze {value!r} staat niet op de pagina")
-            raise _Stop
-        option.check()
-
-    def fill_vraag(self, form: Locator, cfg: Any, answer: Any) -> str:
-        if cfg.invoer == "radio":
-            self.choose(form, "waarde", answer)
-            return str(answer)
-        if cfg.invoer == "checkbox":
-            for optie in cfg.opties:
-                box = form.locator(f'input[name="waarde"][value="{optie.waarde}"]')
-                box.set_checked(optie.waarde in answer)
-            return ", ".join(answer) or "niets aangevinkt"
-        form.locator('[name="waarde"]').fill(answer)
-        return str(answer)
-
-    def fill_datum(self, form: Locator, cfg: Any, answer: Any) -> str:
-        day = dates.resolve(answer, self.today)
-        for name, value in (("dag", day.day), ("maand", day.month), ("jaar", day.year)):
-            form.locator(f'[name="{name}"]').fill(str(value))
-        return f"{day.isoformat()} ({answer})" if isinstance(answer, str) else day.isoformat()
-
-    def fill_adres(self, form: Locator, cfg: Any, answer: Any) -> str:
-        for name in ("postcode", "huisnummer", "huisletter", "toevoeging"):
-            form.locator(f'[name="{name}"]').fill(getattr(answer, name) or "")
-        return " ".join(
-            str(p)
-            for p in (answer.postcode, answer.huisnummer, answer.huisletter, answer.toevoeging)
-            if p
-        )
-
-    def fill_meeverhuizers(self, form: Locator, cfg: Any, answer: Mapping[str, str]) -> str:
-        boxes = form.locator('input[type=checkbox][name="personen"]')
-        offered = boxes.evaluate_all("els => els.map(e => e.value)")
-        missing = [naam for bsn, naam in answer.items() if bsn not in offered]
-        if missing:
-            self.fail(self.where(), f"niet aangeboden om mee te verhuizen: {', '.join(missing)}")
-            raise _Stop
-        for i, bsn in enumerate(offered):
-            boxes.nth(i).set_checked(bsn in answer)
-        return ", ".join(answer.values()) or "niemand"
-
-    def fill_woonsituatie(self, form: Locator, cfg: Any, answer: Any) -> str:
-        self.choose(form, "woonvorm", answer)
-        return str(answer)
-
-    def fill_vergunning(self, form: Locator, cfg: Any, answer: Vergunning) -> str:
-        self.choose(form, "keuze", answer.keuze)
-        form.locator('[name="nummer"]').fill(answer.nummer)
-        return f"{answer.keuze} {answer.nummer}".strip()
-
-    def fill_documenten(self, form: Locator, cfg: Any, answer: Mapping[str, Bestand]) -> str:
-        from playwright.sync_api import FilePayload
-
-        asked = self.asked or []
-        for doc_id, bestand in answer.items():
-            if doc_id not in asked:
-                if self.verwacht.documenten is None:  # else compare() reports the difference
-                    self.fail(self.where(), f"het document {doc_id!r} wordt niet gevraagd")
-                continue
-            field = form.locator(f'input[type=file][name="doc-{doc_id}"]')
-            if bestand.path is not None:
-                field.set_input_files(bestand.path)
-            else:
-                data, mime = BUILTIN_FILES[bestand.naam]
-                field.set_input_files(FilePayload(name=bestand.naam, mimeType=mime, buffer=data))
-        return ", ".join(f"{d}: {b.naam}" for d, b in answer.items())
-
-    def fill_contact(self, form: Locator, cfg: Any, answer: Any) -> str:
-        form.locator('[name="email"]').fill(answer.email or "")
-        form.locator('[name="telefoon"]').fill(answer.telefoon or "")
-        return ", ".join(v for v in (answer.email, answer.telefoon) if v) or "niets ingevuld"
-
-    def fill_controleren(self, form: Locator, cfg: Any, answer: Any) -> str:
-        self.choose(form, "akkoord", "ja")
-        return "akkoord"
-
-
-# Per step type: how the runner enters a scenario answer (a test keeps this complete).
-FILL: dict[str, Callable[[_Run, Locator, Any, Any], str]] = {
-    "vraag": _Run.fill_vraag,
-    "verhuisdatum": _Run.fill_datum,
-    "nieuw_adres": _Run.fill_adres,
-    "meeverhuizers": _Run.fill_meeverhuizers,
-    "woonsituatie": _Run.fill_woonsituatie,
-    "huisvestingsvergunning": _Run.fill_vergunning,
-    "documenten": _Run.fill_documenten,
-    "contactgegevens": _Run.fill_contact,
-    "controleren": _Run.fill_controleren,
-}
-
-
-def _stops(cfg: Any, answer: Any) -> bool:
-    return cfg.type == "vraag" and any(o.stop and o.waarde == answer for o in cfg.opties)
 
 
 def _clean(text: str) -> str:

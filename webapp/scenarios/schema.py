@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
+from webapp.resources import DEFAULT_CONFIG_DIR
 from webapp.scenarios.model import (
     AdresAntwoord,
     ContactAntwoord,
@@ -18,7 +18,7 @@ from webapp.scenarios.model import (
 )
 
 SCHEMA_FILE = "scenario.schema.json"
-DEFAULT_DIR = Path(__file__).resolve().parents[2] / "config" / "gemeenten" / "scenarios"
+DEFAULT_DIR = DEFAULT_CONFIG_DIR / "scenarios"
 
 # The editor shows these to the tester, so in Dutch (the models' docstrings are for developers).
 DESCRIPTIONS = {

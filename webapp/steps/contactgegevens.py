@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from webapp.i18n import N_, _
 from webapp.steps.base import (
+    Example,
     FieldError,
+    FormAnswer,
     FormInput,
+    Getypt,
     Outcome,
+    ScenarioReader,
     StepConfig,
     StepContext,
     StepType,
@@ -17,6 +24,15 @@ from webapp.steps.base import (
 )
 from webapp.steps.registry import registry
 from webapp.validators import ValidationError, normalise_email, normalise_phone
+
+
+class ContactAntwoord(BaseModel):
+    """The answer of a ``contactgegevens`` step in a scenario file; a missing field stays empty."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    email: str | None = None
+    telefoon: Getypt | None = None
 
 
 class ContactgegevensConfig(StepConfig):
@@ -27,7 +43,7 @@ class ContactgegevensConfig(StepConfig):
 
 
 @registry.register("contactgegevens")
-class Contactgegevens(StepType):
+class Contactgegevens(StepType[ContactgegevensConfig]):
     Config = ContactgegevensConfig
     default_field = "email"
 
@@ -64,3 +80,35 @@ class Contactgegevens(StepType):
             SummaryRow(_("E-mailadres"), answer.get("email") or niet_ingevuld, "email"),
             SummaryRow(_("Telefoonnummer"), answer.get("telefoon") or niet_ingevuld, "telefoon"),
         ]
+
+    # -- examples and scenarios ------------------------------------------------------------
+
+    def example(self, cfg: ContactgegevensConfig, ex: Example) -> FormAnswer:
+        return FormAnswer(
+            {"email": "test@example.org", "telefoon": "06 12345678"},
+            description="test@example.org, 06 12345678",
+        )
+
+    def invalid_example(
+        self, cfg: ContactgegevensConfig, ex: Example
+    ) -> tuple[str, FormAnswer] | None:
+        if cfg.email_verplicht or cfg.telefoon_verplicht:
+            return "leeg", FormAnswer()
+        wrong = "geen-e-mailadres"
+        return "met een ongeldig e-mailadres", FormAnswer({"email": wrong}, description=wrong)
+
+    def what_if_answer(
+        self, cfg: ContactgegevensConfig, gemeente: Any, chosen: Mapping[str, Any], today: date
+    ) -> dict[str, Any]:
+        return {"email": None, "telefoon": None}
+
+    def scenario_answer(
+        self, cfg: ContactgegevensConfig, raw: Any, reader: ScenarioReader
+    ) -> FormAnswer | None:
+        typed = reader.model(ContactAntwoord, raw)
+        if typed is None:
+            return None
+        fields = {"email": typed.email or "", "telefoon": typed.telefoon or ""}
+        return FormAnswer(
+            fields, description=", ".join(v for v in fields.values() if v) or "niets ingevuld"
+        )

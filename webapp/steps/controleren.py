@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, Literal
 
 from webapp.i18n import N_, _
 from webapp.steps.base import (
+    Example,
     FieldError,
+    FormAnswer,
     FormInput,
     Outcome,
+    ScenarioReader,
     StepConfig,
     StepContext,
     StepType,
@@ -29,9 +33,10 @@ class ControlerenConfig(StepConfig):
 
 
 @registry.register("controleren")
-class Controleren(StepType):
+class Controleren(StepType[ControlerenConfig]):
     Config = ControlerenConfig
     default_field = "akkoord"
+    checks_answers = True
 
     def fields(self, cfg: Any, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
         return {}
@@ -40,6 +45,9 @@ class Controleren(StepType):
         self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext
     ) -> dict[str, Any]:
         return {}
+
+    def button(self, cfg: ControlerenConfig) -> str:
+        return _(cfg.knop)
 
     def parse(self, cfg: ControlerenConfig, form: FormInput, ctx: StepContext) -> Outcome:
         if form.get("akkoord") != "ja":
@@ -58,3 +66,20 @@ class Controleren(StepType):
         self, cfg: ControlerenConfig, answer: Mapping[str, Any], ctx: StepContext
     ) -> list[SummaryRow]:
         return []
+
+    # -- examples and scenarios ------------------------------------------------------------
+
+    def example(self, cfg: ControlerenConfig, ex: Example) -> FormAnswer:
+        return FormAnswer({"akkoord": ("ja",)}, description="akkoord")
+
+    def what_if_answer(
+        self, cfg: ControlerenConfig, gemeente: Any, chosen: Mapping[str, Any], today: date
+    ) -> dict[str, Any]:
+        return {"akkoord": True}
+
+    def scenario_answer(
+        self, cfg: ControlerenConfig, raw: Any, reader: ScenarioReader
+    ) -> FormAnswer | None:
+        if raw not in ("akkoord", True):
+            reader.fail("verwacht 'akkoord' (of laat het antwoord weg: dan wordt akkoord gegeven)")
+        return FormAnswer({"akkoord": ("ja",)}, description="akkoord")

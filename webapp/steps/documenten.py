@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import Field
@@ -10,9 +11,13 @@ from pydantic import Field
 from webapp.config.models import Document
 from webapp.i18n import N_, _
 from webapp.steps.base import (
+    Example,
     FieldError,
+    FilePart,
+    FormAnswer,
     FormInput,
     Outcome,
+    ScenarioReader,
     StepConfig,
     StepContext,
     StepType,
@@ -37,15 +42,27 @@ class DocumentenConfig(StepConfig):
     )
 
 
+FIELD_PREFIX = "doc-"
+
+# The example file: the smallest PDF the step accepts.
+EXAMPLE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
 def field_name(document_id: str) -> str:
-    return f"doc-{document_id}"
+    return f"{FIELD_PREFIX}{document_id}"
+
+
+def document_id(name: str) -> str:
+    """The document id of a file field (the inverse of :func:`field_name`)."""
+    return name.removeprefix(FIELD_PREFIX)
 
 
 @registry.register("documenten")
-class Documenten(StepType):
+class Documenten(StepType[DocumentenConfig]):
     Config = DocumentenConfig
     default_field = "aantal"
     multipart = True
+    asks_documents = True
 
     def fields(self, cfg: Any, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
         return {"aantal": None}
@@ -61,6 +78,9 @@ class Documenten(StepType):
                     ("documenten", i),
                     f"onbekend document {doc_id!r}; bekend zijn: {', '.join(sorted(known)) or 'geen'}",
                 )
+
+    def documents(self, cfg: DocumentenConfig, gemeente: Any) -> list[Document]:
+        return self.candidates(cfg, gemeente)
 
     def candidates(self, cfg: DocumentenConfig, gemeente: Any) -> list[Document]:
         if cfg.documenten is None:
@@ -165,6 +185,47 @@ class Documenten(StepType):
                 )
             )
         return rows or [SummaryRow(_("Bewijsstukken"), _("Geen bestanden"), None)]
+
+    # -- examples and scenarios ------------------------------------------------------------
+
+    def example(self, cfg: DocumentenConfig, ex: Example) -> FormAnswer:
+        """A PDF for every required document this step may ask (the page shows the ones that
+        apply; a file for a document not asked is ignored)."""
+        files = {
+            field_name(d.id): FilePart(f"{field_name(d.id)}.pdf", EXAMPLE_PDF, "application/pdf")
+            for d in self.candidates(cfg, ex.gemeente)
+            if d.verplicht
+        }
+        return FormAnswer(
+            files=files, description=", ".join(files) or "geen bestanden", superset=True
+        )
+
+    def what_if_answer(
+        self, cfg: DocumentenConfig, gemeente: Any, chosen: Mapping[str, Any], today: date
+    ) -> dict[str, Any]:
+        return {"bestanden": {}}
+
+    def scenario_answer(
+        self, cfg: DocumentenConfig, raw: Any, reader: ScenarioReader
+    ) -> FormAnswer | None:
+        if not isinstance(raw, dict):
+            reader.fail("verwacht per document-id een bestand, bijv. {huurcontract: test.pdf}")
+            return None
+        known = [d.id for d in self.candidates(cfg, reader.gemeente)]
+        files: dict[str, FilePart] = {}
+        names: list[str] = []
+        for doc_id, name in raw.items():
+            if doc_id not in known:
+                reader.fail(
+                    f"onbekend document {doc_id!r}; bekend zijn: {', '.join(known) or 'geen'}",
+                    doc_id,
+                )
+                continue
+            part = reader.file(name, doc_id)
+            if part is not None:
+                files[field_name(doc_id)] = part
+                names.append(f"{doc_id}: {part.filename}")
+        return FormAnswer(files=files, description=", ".join(names))
 
 
 def sniff(data: bytes, allowed: Iterable[str]) -> str | None:

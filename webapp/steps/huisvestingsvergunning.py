@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any, Literal
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from webapp.i18n import N_, _
 from webapp.steps.base import (
+    Example,
     FieldError,
+    FormAnswer,
     FormInput,
+    Getypt,
+    LinkedRequest,
     Outcome,
+    ScenarioReader,
     StepConfig,
     StepContext,
     StepType,
@@ -21,6 +27,14 @@ from webapp.steps.base import (
 from webapp.steps.registry import registry
 
 KEUZES = ("heb_al", "aanvragen")
+
+
+class VergunningAlAanwezig(BaseModel):
+    """A ``huisvestingsvergunning`` step answered in a scenario file with a permit already held."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    heb_al: Getypt = Field(description="Het nummer van de vergunning, bijv. HVV-2026-012345.")
 
 
 class HuisvestingsvergunningConfig(StepConfig):
@@ -43,12 +57,16 @@ class HuisvestingsvergunningConfig(StepConfig):
 
 
 @registry.register("huisvestingsvergunning")
-class Huisvestingsvergunning(StepType):
+class Huisvestingsvergunning(StepType[HuisvestingsvergunningConfig]):
     Config = HuisvestingsvergunningConfig
     default_field = "keuze"
+    one_question = True
 
     def fields(self, cfg: Any, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
         return {"keuze": frozenset(KEUZES)}
+
+    def choices(self, cfg: HuisvestingsvergunningConfig, gemeente: Any) -> dict[str, str]:
+        return {"heb_al": _(cfg.label_heb_al), "aanvragen": _(cfg.label_aanvragen)}
 
     def check(
         self, cfg: HuisvestingsvergunningConfig, gemeente: Any
@@ -113,3 +131,40 @@ class Huisvestingsvergunning(StepType):
         return [
             SummaryRow(_("Huisvestingsvergunning"), _("Vraag ik aan met deze melding"), "keuze")
         ]
+
+    def linked_requests(
+        self, cfg: HuisvestingsvergunningConfig, answer: Mapping[str, Any]
+    ) -> list[LinkedRequest]:
+        if answer.get("keuze") == "aanvragen":
+            return [LinkedRequest("huisvestingsvergunning", {"stap": cfg.id})]
+        return []
+
+    # -- examples and scenarios ------------------------------------------------------------
+
+    def example(self, cfg: HuisvestingsvergunningConfig, ex: Example) -> FormAnswer:
+        return FormAnswer({"keuze": "aanvragen"}, description="aanvragen")
+
+    def what_if_answer(
+        self,
+        cfg: HuisvestingsvergunningConfig,
+        gemeente: Any,
+        chosen: Mapping[str, Any],
+        today: date,
+    ) -> dict[str, Any]:
+        value = chosen.get(cfg.id)
+        return {"keuze": value if value in KEUZES else "aanvragen", "nummer": ""}
+
+    def scenario_answer(
+        self, cfg: HuisvestingsvergunningConfig, raw: Any, reader: ScenarioReader
+    ) -> FormAnswer | None:
+        if raw == "aanvragen":
+            return FormAnswer({"keuze": "aanvragen", "nummer": ""}, description="aanvragen")
+        if isinstance(raw, dict) and "heb_al" in raw:
+            held = reader.model(VergunningAlAanwezig, raw)
+            if held is None:
+                return None
+            return FormAnswer(
+                {"keuze": "heb_al", "nummer": held.heb_al}, description=f"heb_al {held.heb_al}"
+            )
+        reader.fail(f"onbekende keuze {raw!r}; verwacht 'aanvragen' of {{heb_al: <nummer>}}")
+        return None

@@ -9,13 +9,17 @@ from typing import Any, Literal
 from webapp.domain.household import Huisgenoot, huisgenoten
 from webapp.i18n import N_, _
 from webapp.steps.base import (
+    Example,
     FieldError,
+    FormAnswer,
     FormInput,
     Outcome,
+    ScenarioReader,
     StepConfig,
     StepContext,
     StepType,
     SummaryRow,
+    WhatIfInput,
 )
 from webapp.steps.registry import registry
 from webapp.steps.verhuisdatum import long_date
@@ -27,9 +31,10 @@ class MeeverhuizersConfig(StepConfig):
 
 
 @registry.register("meeverhuizers")
-class Meeverhuizers(StepType):
+class Meeverhuizers(StepType[MeeverhuizersConfig]):
     Config = MeeverhuizersConfig
     default_field = "aantal"
+    one_question = True
 
     def fields(self, cfg: Any, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
         return {"aantal": None}
@@ -120,3 +125,36 @@ class Meeverhuizers(StepType):
             else _("Niemand, ik verhuis alleen")
         )
         return [SummaryRow(_("Verhuizen mee"), shown, "personen")]
+
+    # -- examples and scenarios ------------------------------------------------------------
+
+    def example(self, cfg: Any, ex: Example) -> FormAnswer:
+        return FormAnswer({"personen": ()}, description="niemand")  # moves alone
+
+    def invalid_example(self, cfg: Any, ex: Example) -> tuple[str, FormAnswer] | None:
+        return None  # choosing nobody is a valid answer: moving alone
+
+    def what_if_inputs(self, cfg: Any, gemeente: Any) -> list[WhatIfInput]:
+        return [WhatIfInput(cfg.id, "Aantal mensen dat meeverhuist", "getal")]
+
+    def what_if_answer(
+        self, cfg: Any, gemeente: Any, chosen: Mapping[str, Any], today: date
+    ) -> dict[str, Any]:
+        from webapp.steps.nieuw_adres import WHAT_IF_MAX_PEOPLE, count
+
+        number = count(chosen.get(cfg.id), 0, WHAT_IF_MAX_PEOPLE)
+        person = {"bsn": "", "naam": "", "geboortedatum": "", "grond": "partner"}
+        return {"personen": [person] * number}
+
+    def scenario_answer(self, cfg: Any, raw: Any, reader: ScenarioReader) -> FormAnswer | None:
+        if not isinstance(raw, list):
+            reader.fail("verwacht een lijst met namen of BSN's; [] als de inwoner alleen verhuist")
+            return None
+        chosen: dict[str, str] = {}  # BSN: name
+        for i, item in enumerate(raw):
+            persoon = reader.person(item, i)
+            if persoon is not None:
+                chosen[persoon.burgerservicenummer] = persoon.naam()
+        return FormAnswer(
+            {"personen": tuple(chosen)}, description=", ".join(chosen.values()) or "niemand"
+        )

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import asdict
+from datetime import date
 from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from webapp.conditions import AREAS_FACT
 from webapp.i18n import N_, _
 from webapp.registers.adressen import Adres
 from webapp.steps.base import (
+    Example,
     FieldError,
+    FormAnswer,
     FormInput,
+    Getypt,
     Outcome,
+    ScenarioReader,
     StepConfig,
     StepContext,
     StepType,
     SummaryRow,
+    WhatIfInput,
 )
 from webapp.steps.registry import registry
 from webapp.validators import (
@@ -30,14 +39,26 @@ from webapp.validators import (
 PARTS = ("postcode", "huisnummer", "huisletter", "toevoeging")
 
 
+class AdresAntwoord(BaseModel):
+    """The answer of a ``nieuw_adres`` step in a scenario file, typed as a resident would."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    postcode: Getypt
+    huisnummer: Getypt
+    huisletter: Getypt | None = None
+    toevoeging: Getypt | None = None
+
+
 class NieuwAdresConfig(StepConfig):
     type: Literal["nieuw_adres"]
     titel: str = N_("Wat is uw nieuwe adres?")
 
 
 @registry.register("nieuw_adres")
-class NieuwAdres(StepType):
+class NieuwAdres(StepType[NieuwAdresConfig]):
     Config = NieuwAdresConfig
+    enhanced = True
     default_field = "postcode"
 
     def fields(self, cfg: Any, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
@@ -172,6 +193,112 @@ class NieuwAdres(StepType):
 
     def summary(self, cfg: Any, answer: Mapping[str, Any], ctx: StepContext) -> list[SummaryRow]:
         return [SummaryRow(_("Nieuw adres"), answer["adres"]["weergavenaam"], "postcode")]
+
+    def live_lookup(self, cfg: Any, form: FormInput, ctx: StepContext) -> tuple[str | None, bool]:
+        """As the resident types (htmx): the message to show, and whether it is a found address."""
+        if not (form.get("postcode") and form.get("huisnummer")):
+            return None, False
+        found, errors = self.lookup(form, ctx)
+        if found is not None:
+            if found.gemeentecode != ctx.gemeente.gemeentecode:
+                return other_gemeente_message(found), False
+            return found.weergavenaam, True
+        return (errors[0].message if errors else None), False
+
+    # -- examples and scenarios ------------------------------------------------------------
+
+    def example(self, cfg: Any, ex: Example) -> FormAnswer:
+        return address_answer(ex.address)
+
+    def what_if_inputs(self, cfg: Any, gemeente: Any) -> list[WhatIfInput]:
+        inputs = []
+        areas = tuple((key, g.naam) for key, g in gemeente.gebieden.items())
+        if areas:
+            inputs.append(
+                WhatIfInput(f"{cfg.id}__gebieden", "Het nieuwe adres ligt in", "vinkjes", areas)
+            )
+        inputs.append(
+            WhatIfInput(
+                f"{cfg.id}__oppervlakte", "Woonoppervlakte van het nieuwe adres (m2)", "getal"
+            )
+        )
+        inputs.append(
+            WhatIfInput(f"{cfg.id}__bewoners", "Mensen die daar al staan ingeschreven", "getal")
+        )
+        return inputs
+
+    def what_if_answer(
+        self, cfg: Any, gemeente: Any, chosen: Mapping[str, Any], today: date
+    ) -> dict[str, Any]:
+        areas = chosen.get(f"{cfg.id}__gebieden") or []
+        area_m2 = count(chosen.get(f"{cfg.id}__oppervlakte"), 0, WHAT_IF_MAX_M2) or None
+        return {
+            "adres": _address_in(gemeente, areas, area_m2),
+            "bewoners": count(chosen.get(f"{cfg.id}__bewoners"), 0, WHAT_IF_MAX_PEOPLE),
+        }
+
+    def scenario_answer(self, cfg: Any, raw: Any, reader: ScenarioReader) -> FormAnswer | None:
+        typed = reader.model(AdresAntwoord, raw)
+        if typed is None:
+            return None
+        parts = {name: getattr(typed, name) or "" for name in PARTS}
+        return FormAnswer(parts, description=" ".join(p for p in parts.values() if p))
+
+
+WHAT_IF_MAX_M2 = 100_000
+WHAT_IF_MAX_PEOPLE = 50
+"""Bounds of the preview's numbers: beyond them nothing changes, and the work stays small."""
+
+
+def count(raw: Any, default: int, limit: int) -> int:
+    """A whole number from an untrusted form value, between 0 and ``limit``."""
+    try:
+        number = float(str(raw).replace(",", "."))
+    except (TypeError, ValueError):
+        return default
+    if not math.isfinite(number):
+        return default
+    return min(limit, max(0, int(number)))
+
+
+def address_answer(address: Mapping[str, Any]) -> FormAnswer:
+    """An address from the test data (Locatieserver field names) as a resident types it."""
+    postcode = str(address["postcode"]).replace(" ", "").upper()
+    fields = {
+        "postcode": f"{postcode[:4]} {postcode[4:]}",
+        "huisnummer": str(address["huisnummer"]),
+        "huisletter": address.get("huisletter") or "",
+        "toevoeging": address.get("huisnummertoevoeging") or "",
+    }
+    return FormAnswer(fields, description=" ".join(v for v in fields.values() if v))
+
+
+def _address_in(gemeente: Any, areas: list[str], area_m2: int | None) -> dict[str, Any]:
+    """A made-up address that matches the chosen areas by their own definitions."""
+    address: dict[str, Any] = {
+        "postcode": "0000ZZ",
+        "straatnaam": "",
+        "huisnummer": 1,
+        "woonplaatsnaam": gemeente.naam,
+        "wijkcode": None,
+        "buurtcode": None,
+        "oppervlakte": area_m2,
+    }
+    for key in areas:
+        area = gemeente.gebieden.get(key)
+        if area is None:
+            continue
+        if area.buurtcodes:
+            address["buurtcode"] = area.buurtcodes[0]
+        elif area.wijkcodes:
+            address["wijkcode"] = area.wijkcodes[0]
+        elif area.postcodes:
+            address["postcode"] = area.postcodes[0].van
+        elif area.straten:
+            address["straatnaam"] = area.straten[0].naam
+            if area.straten[0].postcodes:
+                address["postcode"] = area.straten[0].postcodes[0].van
+    return address
 
 
 def other_gemeente_message(adres: Adres) -> str:

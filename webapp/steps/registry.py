@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from webapp.steps.base import StepType
 
-T = TypeVar("T", bound=type[StepType])
+T = TypeVar("T", bound=type[StepType[Any]])
 
 
 class Registry:
     def __init__(self) -> None:
-        self._types: dict[str, StepType] = {}
+        self._types: dict[str, StepType[Any]] = {}
 
     def register(self, name: str) -> Callable[[T], T]:
         def decorator(cls: T) -> T:
@@ -24,7 +24,7 @@ class Registry:
 
         return decorator
 
-    def __getitem__(self, name: str) -> StepType:
+    def __getitem__(self, name: str) -> StepType[Any]:
         try:
             return self._types[name]
         except KeyError:
@@ -34,7 +34,7 @@ class Registry:
     def __contains__(self, name: object) -> bool:
         return name in self._types
 
-    def __iter__(self) -> Iterator[StepType]:
+    def __iter__(self) -> Iterator[StepType[Any]]:
         return iter(self._types.values())
 
     def names(self) -> list[str]:

@@ -10,13 +10,17 @@ from babel.dates import format_date
 
 from webapp.i18n import N_, _, get_locale
 from webapp.steps.base import (
+    Example,
     FieldError,
+    FormAnswer,
     FormInput,
     Outcome,
+    ScenarioReader,
     StepConfig,
     StepContext,
     StepType,
     SummaryRow,
+    WhatIfInput,
 )
 from webapp.steps.registry import registry
 from webapp.validators import DateError, DateWindow, WindowResult, parse_date_parts
@@ -33,9 +37,10 @@ class VerhuisdatumConfig(StepConfig):
 
 
 @registry.register("verhuisdatum")
-class Verhuisdatum(StepType):
+class Verhuisdatum(StepType[VerhuisdatumConfig]):
     Config = VerhuisdatumConfig
     default_field = "datum"
+    one_question = True
 
     def fields(self, cfg: Any, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
         return {"datum": None, "te_laat": frozenset({"True", "False"})}
@@ -122,3 +127,39 @@ class Verhuisdatum(StepType):
                 "geregistreerd": long_date(date.fromisoformat(answer["geregistreerde_datum"])),
             }
         return [SummaryRow(_("Verhuisdatum"), shown, "dag")]
+
+    # -- examples and scenarios ------------------------------------------------------------
+
+    def example(self, cfg: Any, ex: Example) -> FormAnswer:
+        return date_answer(ex.today + timedelta(days=EXAMPLE_DAYS_AHEAD))
+
+    def what_if_inputs(self, cfg: Any, gemeente: Any) -> list[WhatIfInput]:
+        return [
+            WhatIfInput(cfg.id, "De melding is te laat", "keuze", (("nee", "Nee"), ("ja", "Ja")))
+        ]
+
+    def what_if_answer(
+        self, cfg: Any, gemeente: Any, chosen: Mapping[str, Any], today: date
+    ) -> dict[str, Any]:
+        return {"datum": today.isoformat(), "te_laat": chosen.get(cfg.id) == "ja"}
+
+    def scenario_answer(self, cfg: Any, raw: Any, reader: ScenarioReader) -> FormAnswer | None:
+        day = reader.date(raw)
+        if day is None:
+            return None
+        answer = date_answer(day)
+        if isinstance(raw, str):
+            answer = FormAnswer(answer.fields, description=f"{day.isoformat()} ({raw})")
+        return answer
+
+
+EXAMPLE_DAYS_AHEAD = 7
+"""The example moving date: a week ahead, inside every gemeente's window."""
+
+
+def date_answer(day: date) -> FormAnswer:
+    """A date typed into the three fields dag, maand and jaar."""
+    return FormAnswer(
+        {"dag": str(day.day), "maand": str(day.month), "jaar": str(day.year)},
+        description=day.isoformat(),
+    )

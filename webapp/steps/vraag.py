@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
@@ -10,14 +12,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from webapp.i18n import _
 from webapp.steps.base import (
+    Example,
     FieldError,
+    FormAnswer,
     FormInput,
     Outcome,
+    ScenarioReader,
     StepConfig,
     StepContext,
     StepType,
     Stop,
+    StoppingChoice,
     SummaryRow,
+    WhatIfInput,
 )
 from webapp.steps.registry import registry
 
@@ -58,13 +65,26 @@ class VraagConfig(StepConfig):
 
 
 @registry.register("vraag")
-class Vraag(StepType):
+class Vraag(StepType[VraagConfig]):
     Config = VraagConfig
+    one_question = True
 
     def fields(self, cfg: VraagConfig, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
         if cfg.invoer in ("radio", "checkbox"):
             return {"waarde": frozenset(o.waarde for o in cfg.opties)}
         return {"waarde": None}
+
+    def choices(self, cfg: VraagConfig, gemeente: Any) -> dict[str, str]:
+        return {o.waarde: o.label for o in cfg.opties}
+
+    def stopping_choices(self, cfg: VraagConfig) -> list[StoppingChoice]:
+        if cfg.invoer != "radio":
+            return []  # only a single answer can end the journey (see stop())
+        return [
+            StoppingChoice(o.waarde, o.label, o.stop.titel, FormAnswer({"waarde": o.waarde}))
+            for o in cfg.opties
+            if o.stop
+        ]
 
     def condition_values(self, cfg: VraagConfig, answer: Mapping[str, Any]) -> dict[str, Any]:
         return {"waarde": answer.get("waarde")}
@@ -202,6 +222,82 @@ class Vraag(StepType):
         else:
             shown = str(value)
         return [SummaryRow(cfg.titel, shown, "waarde")]
+
+    # -- examples and scenarios ------------------------------------------------------------
+
+    def example(self, cfg: VraagConfig, ex: Example) -> FormAnswer:
+        if cfg.invoer == "radio":
+            optie = next(o for o in cfg.opties if o.stop is None)
+            return FormAnswer({"waarde": optie.waarde}, description=optie.label)
+        if cfg.invoer == "checkbox":
+            return FormAnswer({"waarde": (cfg.opties[0].waarde,)}, description=cfg.opties[0].label)
+        if cfg.invoer == "getal":
+            number = 750.0
+            if cfg.min is not None and number < cfg.min:
+                number = cfg.min
+            if cfg.max is not None and number > cfg.max:
+                number = cfg.max
+            return FormAnswer({"waarde": _fmt(number).replace(".", "")}, description=_fmt(number))
+        return FormAnswer({"waarde": "Testantwoord"}, description="Testantwoord")
+
+    def invalid_example(self, cfg: VraagConfig, ex: Example) -> tuple[str, FormAnswer] | None:
+        if cfg.invoer == "getal":
+            return "met een ongeldig getal", FormAnswer({"waarde": "veel"}, description="veel")
+        if not cfg.verplicht:
+            return None
+        return "leeg", FormAnswer()
+
+    def what_if_inputs(self, cfg: VraagConfig, gemeente: Any) -> list[WhatIfInput]:
+        if cfg.invoer == "getal":
+            return [WhatIfInput(cfg.id, cfg.titel, "getal")]
+        return super().what_if_inputs(cfg, gemeente)
+
+    def what_if_answer(
+        self, cfg: VraagConfig, gemeente: Any, chosen: Mapping[str, Any], today: date
+    ) -> dict[str, Any]:
+        value = chosen.get(cfg.id)
+        if cfg.invoer == "getal":
+            try:
+                number = float(str(value).replace(",", "."))
+            except (TypeError, ValueError):
+                return {"waarde": None}
+            return {"waarde": number if math.isfinite(number) else None}
+        if cfg.invoer == "tekst":
+            return {"waarde": "Testantwoord" if cfg.verplicht else None}
+        options = [o.waarde for o in cfg.opties]
+        if value in options:
+            pick = value
+        else:
+            pick = next((o.waarde for o in cfg.opties if not o.stop), options[0])
+        return {"waarde": [pick] if cfg.invoer == "checkbox" else pick}
+
+    def scenario_answer(
+        self, cfg: VraagConfig, raw: Any, reader: ScenarioReader
+    ) -> FormAnswer | None:
+        if cfg.invoer == "checkbox":
+            if not isinstance(raw, list):
+                reader.fail("verwacht een lijst met keuzes, bijv. [ja]")
+                return None
+            picked = [reader.choice(cfg.opties, item, i) for i, item in enumerate(raw)]
+            values = tuple(p for p in picked if p is not None)
+            return FormAnswer(
+                {"waarde": values}, description=", ".join(values) or "niets aangevinkt"
+            )
+        if isinstance(raw, list | dict):
+            reader.fail("verwacht één antwoord (tekst of getal)")
+            return None
+        if cfg.invoer == "radio":
+            choice = reader.choice(cfg.opties, raw)
+            return None if choice is None else FormAnswer({"waarde": choice}, description=choice)
+        text = "" if raw is None else scenario_text(raw)
+        return FormAnswer({"waarde": text}, description=text)
+
+
+def scenario_text(value: Any) -> str:
+    """A YAML scalar as the text a resident types (12.0 is "12")."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _fmt(number: float) -> str:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from webapp.i18n import N_, _
 from webapp.steps.base import (
+    Example,
     FieldError,
+    FormAnswer,
     FormInput,
     Outcome,
+    ScenarioReader,
     StepConfig,
     StepContext,
     StepType,
@@ -52,12 +56,16 @@ class WoonsituatieConfig(StepConfig):
 
 
 @registry.register("woonsituatie")
-class Woonsituatie(StepType):
+class Woonsituatie(StepType[WoonsituatieConfig]):
     Config = WoonsituatieConfig
     default_field = "woonvorm"
+    one_question = True
 
     def fields(self, cfg: WoonsituatieConfig, gemeente: Any) -> Mapping[str, frozenset[str] | None]:
         return {"woonvorm": frozenset(v.waarde for v in cfg.vormen)}
+
+    def choices(self, cfg: WoonsituatieConfig, gemeente: Any) -> dict[str, str]:
+        return {v.waarde: _(v.label) for v in cfg.vormen}
 
     def view(
         self, cfg: WoonsituatieConfig, ctx: StepContext, answer: Mapping[str, Any] | None
@@ -93,3 +101,22 @@ class Woonsituatie(StepType):
                 _("Woonsituatie"), labels.get(answer["woonvorm"], answer["woonvorm"]), "woonvorm"
             )
         ]
+
+    # -- examples and scenarios ------------------------------------------------------------
+
+    def example(self, cfg: WoonsituatieConfig, ex: Example) -> FormAnswer:
+        vorm = cfg.vormen[0]
+        return FormAnswer({"woonvorm": vorm.waarde}, description=vorm.waarde)
+
+    def what_if_answer(
+        self, cfg: WoonsituatieConfig, gemeente: Any, chosen: Mapping[str, Any], today: date
+    ) -> dict[str, Any]:
+        options = [v.waarde for v in cfg.vormen]
+        value = chosen.get(cfg.id)
+        return {"woonvorm": value if value in options else options[0]}
+
+    def scenario_answer(
+        self, cfg: WoonsituatieConfig, raw: Any, reader: ScenarioReader
+    ) -> FormAnswer | None:
+        choice = reader.choice(cfg.vormen, raw)
+        return None if choice is None else FormAnswer({"woonvorm": choice}, description=choice)

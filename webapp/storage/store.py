@@ -140,6 +140,18 @@ class Store:
             db.add(draft)
             db.commit()
 
+    def clear_draft(self, draft_id: str) -> None:
+        """Forget an unfinished draft's answers and files (start over); a submitted one stays."""
+        with Session(self.engine) as db:
+            draft = db.get(Draft, draft_id)
+            if draft is None or draft.submitted_reference is not None:
+                raise LookupError("draft is gone or already submitted")
+            db.execute(delete(UploadRow).where(col(UploadRow.draft_id) == draft_id))
+            draft.answers = {}
+            draft.updated_at = self.clock()
+            db.add(draft)
+            db.commit()
+
     def save_upload(
         self, draft_id: str, document: str, bestandsnaam: str, content_type: str, data: bytes
     ) -> None:

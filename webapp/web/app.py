@@ -4,34 +4,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from pathlib import Path
+from datetime import date
 
-from jinja2 import Environment
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from webapp.auth import LoginProvider, provider_for
-from webapp.config.models import Gemeente
-from webapp.config.source import ConfigSource
 from webapp.i18n import N_, _
-from webapp.registers.adressen import AdresRegister, BestandsAdresRegister
-from webapp.registers.brp import BestandsBrp, Brp
+from webapp.registers.adressen import AdresRegister
+from webapp.registers.brp import Brp
+from webapp.resources import STATIC
 from webapp.settings import Settings
-from webapp.storage.db import make_engine, migrate
-from webapp.storage.store import Store
-from webapp.web import pages
-from webapp.web.cookies import Cookies
-from webapp.web.rendering import make_environment, render
+from webapp.web.pages import general, login, staging, steps
+from webapp.web.rendering import render
+from webapp.web.services import Services, build_services
 
-STATIC = Path(__file__).resolve().parents[2] / "static"
 log = logging.getLogger("verhuizen")
 
 CSP = (
@@ -40,25 +32,38 @@ CSP = (
 )
 
 
-@dataclass
-class Services:
-    settings: Settings
-    config: ConfigSource
-    store: Store
-    brp: Brp
-    adressen: AdresRegister
-    login: LoginProvider
-    templates: Environment
-    cookies: Cookies
-    today: Callable[[], date] = field(default=date.today)
-
-    @property
-    def gemeenten(self) -> dict[str, Gemeente]:
-        return self.config.current()
-
-    @property
-    def idle(self) -> timedelta:
-        return timedelta(minutes=self.settings.session_idle_minutes)
+def routes() -> list[BaseRoute]:
+    """Every route with its name: handlers and templates make URLs from the names."""
+    return [
+        Route("/", general.index, name="index"),
+        Route("/gezond", general.health, name="health"),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Route("/{slug}/", general.start, name="start"),
+        Route("/{slug}", general.redirect_slash, name="start_no_slash"),
+        Route("/{slug}/inloggen", login.login, methods=["GET", "POST"], name="login"),
+        Route("/{slug}/uitloggen", login.logout, methods=["POST"], name="logout"),
+        Route("/{slug}/verder", login.resume, name="resume"),
+        Route("/{slug}/opnieuw", login.start_over, methods=["POST"], name="start_over"),
+        Route("/{slug}/stap/{step_id}", steps.step, methods=["GET", "POST"], name="step"),
+        Route("/{slug}/stap/{step_id}/adres", steps.lookup, methods=["POST"], name="lookup"),
+        Route("/{slug}/einde", steps.stopped, name="stopped"),
+        Route("/{slug}/bevestiging", steps.confirmation, name="confirmation"),
+        Route("/{slug}/sessie-verlopen", general.expired, name="expired"),
+        Route(
+            "/{slug}/sessie/verlengen",
+            login.extend_session,
+            methods=["POST"],
+            name="extend_session",
+        ),
+        Route("/{slug}/toegankelijkheid", general.accessibility, name="accessibility"),
+        Route("/{slug}/staging/meldingen", staging.submissions, name="staging_submissions"),
+        Route("/{slug}/staging/stroom", staging.flow_preview, name="flow_preview"),
+        Route(
+            "/{slug}/staging/meldingen/{reference}",
+            staging.submission,
+            name="staging_submission",
+        ),
+    ]
 
 
 def create_app(
@@ -68,56 +73,22 @@ def create_app(
     adressen: AdresRegister | None = None,
     today: Callable[[], date] = date.today,
 ) -> Starlette:
-    config = ConfigSource(settings.config_dir, reload=settings.mode != "production")
-    engine = make_engine(settings.database_url)
-    migrate(engine)
-    brp = brp or BestandsBrp()
-    services = Services(
-        settings=settings,
-        config=config,
-        store=Store(engine, settings.secret_key),
-        brp=brp,
-        adressen=adressen or BestandsAdresRegister(),
-        login=provider_for(settings.login, brp),
-        templates=make_environment(),
-        cookies=Cookies(settings.secret_key, settings.secure_cookies),
-        today=today,
-    )
-    idle = settings.session_idle_minutes * 60
-    services.templates.globals.update(
-        mode=settings.mode,
-        config_error=lambda: config.error,
-        session_idle_seconds=idle,
-        # Warn two minutes ahead (A13), but leave at least 20 seconds when the idle time is short.
-        session_warn_seconds=min(120, max(20, idle // 2)),
-    )
-
-    routes = [
-        Route("/", pages.index),
-        Route("/gezond", pages.health),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
-        Route("/{slug}/", pages.start),
-        Route("/{slug}", pages.redirect_slash),
-        Route("/{slug}/inloggen", pages.login, methods=["GET", "POST"]),
-        Route("/{slug}/uitloggen", pages.logout, methods=["POST"]),
-        Route("/{slug}/verder", pages.resume),
-        Route("/{slug}/stap/{step_id}", pages.step, methods=["GET", "POST"]),
-        Route("/{slug}/stap/{step_id}/adres", pages.address_lookup, methods=["POST"]),
-        Route("/{slug}/einde", pages.stopped),
-        Route("/{slug}/bevestiging", pages.confirmation),
-        Route("/{slug}/sessie-verlopen", pages.expired),
-        Route("/{slug}/sessie/verlengen", pages.extend_session, methods=["POST"]),
-        Route("/{slug}/toegankelijkheid", pages.accessibility),
-        Route("/{slug}/staging/meldingen", pages.staging_submissions),
-        Route("/{slug}/staging/stroom", pages.flow_preview),
-        Route("/{slug}/staging/meldingen/{reference}", pages.staging_submission),
-    ]
+    services = build_services(settings, brp=brp, adressen=adressen, today=today)
     app = Starlette(
-        routes=routes,
+        routes=routes(),
         middleware=[Middleware(SecurityHeaders)],
         exception_handlers={HTTPException: _http_error, Exception: _server_error},
     )
     app.state.services = services
+    idle = settings.session_idle_minutes * 60
+    services.templates.globals.update(
+        mode=settings.mode,
+        config_error=lambda: services.config.error,
+        session_idle_seconds=idle,
+        # Warn two minutes ahead (A13), but leave at least 20 seconds when the idle time is short.
+        session_warn_seconds=min(120, max(20, idle // 2)),
+        path=lambda name, **params: str(app.url_path_for(name, **params)),
+    )
     return app
 
 

@@ -1,4 +1,4 @@
-"""Jinja2 environment with the message catalogue, and the "is this an htmx request" helper."""
+"""Jinja2 environment with the message catalogue, and rendering a page."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from webapp.i18n import gettext, ngettext
-
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+from webapp.resources import TEMPLATES
 
 
 def make_environment(directory: Path = TEMPLATES) -> Environment:
@@ -28,23 +26,7 @@ def make_environment(directory: Path = TEMPLATES) -> Environment:
     return env
 
 
-def is_htmx(request: Request) -> bool:
-    """One place decides: htmx sends HX-Request on its requests."""
-    return request.headers.get("hx-request") == "true"
-
-
 def render(
-    env: Environment,
-    template: str,
-    context: dict[str, Any],
-    status_code: int = 200,
-    block: str | None = None,
+    env: Environment, template: str, context: dict[str, Any], status_code: int = 200
 ) -> HTMLResponse:
-    tmpl = env.get_template(template)
-    if block is None:
-        html = tmpl.render(context)
-    else:
-        # Render one block of the same template for htmx swaps (full page and fragment stay one file).
-        ctx = tmpl.new_context(context)
-        html = "".join(tmpl.blocks[block](ctx))
-    return HTMLResponse(html, status_code=status_code)
+    return HTMLResponse(env.get_template(template).render(context), status_code=status_code)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from webapp.steps import registry
 from webapp.steps.base import StepContext
 from webapp.storage.models import Submission
-
-if TYPE_CHECKING:
-    from webapp.web.pages import Visit
+from webapp.web.visit import Visit
 
 
 def build_submission(visit: Visit, ctx: StepContext) -> Submission:
@@ -20,15 +18,16 @@ def build_submission(visit: Visit, ctx: StepContext) -> Submission:
         "samenvatting": [
             {"stap": cfg.id, "vraag": row.label, "antwoord": row.value}
             for cfg in journey.applicable()
-            if cfg.id in answers and cfg.type != "controleren"
+            if cfg.id in answers and not registry[cfg.type].checks_answers
             for row in registry[cfg.type].summary(cfg, answers[cfg.id], ctx)
         ],
     }
-    linked: list[tuple[str, dict[str, Any]]] = []
-    for cfg in journey.applicable():
-        answer = answers.get(cfg.id)
-        if cfg.type == "huisvestingsvergunning" and answer and answer.get("keuze") == "aanvragen":
-            linked.append(("huisvestingsvergunning", {"stap": cfg.id}))
+    linked = [
+        (request.kind, request.data)
+        for cfg in journey.applicable()
+        if cfg.id in answers
+        for request in registry[cfg.type].linked_requests(cfg, answers[cfg.id])
+    ]
     return visit.services.store.submit(
         visit.draft.id,
         prefix=visit.gemeente.referentie_prefix,

@@ -1,0 +1,45 @@
+"""Delivery of submitted reports to the back office, behind one contract (:mod:`.contract`).
+
+Built in: ``opslag`` (the report stays in our database: today's behaviour). A real target
+(vrijBRP relocation API, ZGW Zaken, e-mail) subclasses :class:`DeliveryOptions` for its options,
+implements :class:`DeliveryTarget` and registers both with ``targets.register``.
+"""
+
+from webapp.delivery.contract import (
+    ENV_NAME,
+    DeliveryConfigError,
+    DeliveryDeps,
+    DeliveryOptions,
+    DeliveryResult,
+    DeliveryStatus,
+    DeliveryTarget,
+    EnvVarName,
+    Health,
+    Melding,
+    secret,
+)
+from webapp.delivery.opslag import Opslag, OpslagOptions, melding_uit_opslag
+from webapp.delivery.registry import DeliveryRegistry
+
+targets = DeliveryRegistry()
+"""The default registry, with ``opslag``."""
+targets.register(Opslag.soort, OpslagOptions, Opslag.from_options)
+
+__all__ = [
+    "ENV_NAME",
+    "DeliveryConfigError",
+    "DeliveryDeps",
+    "DeliveryOptions",
+    "DeliveryRegistry",
+    "DeliveryResult",
+    "DeliveryStatus",
+    "DeliveryTarget",
+    "EnvVarName",
+    "Health",
+    "Melding",
+    "Opslag",
+    "OpslagOptions",
+    "melding_uit_opslag",
+    "secret",
+    "targets",
+]

@@ -1,0 +1,207 @@
+"""The steps of the journey, the address lookup as you type, the stop page and confirmation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import FormData
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+
+from webapp.i18n import _
+from webapp.steps.base import FieldError, StepContext
+from webapp.web.submit import build_submission
+from webapp.web.visit import (
+    Visit,
+    check_csrf,
+    form_input,
+    journey_for,
+    load_visit,
+    page,
+    read_form,
+    see_other,
+    step_type_of,
+)
+
+BACK_TO_CHECK = "controleren"
+"""The value of ``terug`` (query and hidden field): after this change, back to check answers."""
+
+
+async def step(request: Request) -> Response:
+    visit = await load_visit(request)
+    if isinstance(visit, Response):
+        return visit
+    cfg = visit.step_config(request.path_params["step_id"])
+    if visit.draft.submitted_reference:
+        return see_other(visit.path("confirmation"))
+    if request.method == "GET":
+        if not visit.journey.may_visit(cfg.id):
+            return see_other(visit.next_path())
+        ctx = visit.context(cfg.id)
+        answer = visit.draft.answers.get(cfg.id)
+        values = step_type_of(cfg).initial_values(cfg, answer, ctx)
+        return _step_page(request, visit, cfg, values, [], ctx)
+
+    form = await read_form(request)
+    try:
+        return await _post_step(request, visit, cfg, form)
+    finally:
+        await form.close()
+
+
+async def _post_step(request: Request, visit: Visit, cfg: Any, form: FormData) -> Response:
+    journey = visit.journey
+    await check_csrf(form, visit.session.csrf)
+    if not journey.may_visit(cfg.id):
+        raise HTTPException(409)
+    step_type = step_type_of(cfg)
+    ctx = visit.context(cfg.id)
+    max_bytes = int(visit.gemeente.uploads.max_mb * 1024 * 1024)
+    outcome = step_type.parse(cfg, await form_input(form, max_bytes), ctx)
+    if not outcome.ok:
+        return _step_page(request, visit, cfg, outcome.values, outcome.errors, ctx, status=422)
+    assert outcome.answer is not None
+    if step_type.checks_answers:
+        if not journey.is_ready_to_submit():
+            return see_other(visit.next_path())
+        build_submission(visit, ctx)
+        return see_other(visit.path("confirmation"))
+    for upload in outcome.uploads:
+        visit.services.store.save_upload(
+            visit.draft.id, upload.field, upload.filename, upload.content_type, upload.data
+        )
+    visit.services.store.save_answer(visit.draft.id, cfg.id, outcome.answer)
+    after = journey_for(visit.gemeente, {**visit.draft.answers, cfg.id: outcome.answer})
+    if after.stopped is not None:
+        return see_other(visit.path("stopped"))
+    nxt = after.next_step()
+    assert nxt is not None  # not stopped, so there is always a next step
+    if form.get("terug") == BACK_TO_CHECK and after.is_ready_to_submit():
+        nxt = visit.gemeente.stappen[-1]
+    return see_other(visit.step_path(nxt))
+
+
+def _step_page(
+    request: Request,
+    visit: Visit,
+    cfg: Any,
+    values: dict[str, Any],
+    errors: list[FieldError],
+    ctx: StepContext,
+    status: int = 200,
+) -> HTMLResponse:
+    step_type = step_type_of(cfg)
+    journey = visit.journey
+    n, total = journey.position(cfg.id)
+    previous = journey.previous(cfg.id)
+    summary = None
+    late_notice = None
+    if step_type.checks_answers:
+        summary = _summary(visit, ctx)
+        if journey.namespace_before(cfg.id).get("verhuizing.te_laat"):
+            late_notice = _(visit.gemeente.datum.te_laat_tekst)
+    answer = visit.draft.answers.get(cfg.id)
+    return page(
+        request,
+        "step.html",
+        {
+            "gemeente": visit.gemeente,
+            "step": cfg,
+            "step_type": step_type,
+            "question": step_type.question(cfg, visit.gemeente),
+            "values": values,
+            "errors": {e.field: e.message for e in errors},
+            "error_list": errors,
+            "view": step_type.view(cfg, ctx, answer),
+            "n": n,
+            "total": total,
+            "previous_url": visit.step_path(previous) if previous else visit.path("start"),
+            "action": visit.step_path(cfg),
+            "lookup_url": visit.path("lookup", step_id=cfg.id) if step_type.enhanced else None,
+            "csrf": visit.session.csrf,
+            "terug": request.query_params.get("terug") == BACK_TO_CHECK,
+            "terug_waarde": BACK_TO_CHECK,
+            "summary": summary,
+            "te_laat_melding": late_notice,
+            "ingelogd": True,
+            "aangever": visit.aangever,
+        },
+        status,
+    )
+
+
+def _summary(visit: Visit, ctx: StepContext) -> list[dict[str, Any]]:
+    rows = []
+    answers = visit.journey.relevant_answers()
+    for cfg in visit.journey.applicable():
+        step_type = step_type_of(cfg)
+        if step_type.checks_answers or cfg.id not in answers:
+            continue
+        for row in step_type.summary(cfg, answers[cfg.id], ctx):
+            rows.append(
+                {
+                    "row": row,
+                    "step": cfg,
+                    "url": visit.step_path(cfg)
+                    + f"?terug={BACK_TO_CHECK}"
+                    + (f"#{row.field}" if row.field else ""),
+                }
+            )
+    return rows
+
+
+async def lookup(request: Request) -> Response:
+    """htmx: a live check as the resident types (the address found), never the only way."""
+    visit = await load_visit(request)
+    if isinstance(visit, Response):
+        return visit
+    cfg = visit.step_config(request.path_params["step_id"])
+    step_type = step_type_of(cfg)
+    if not step_type.enhanced or not visit.journey.may_visit(cfg.id):
+        raise HTTPException(409)
+    form = await read_form(request)
+    await check_csrf(form, visit.session.csrf)
+    message, ok = step_type.live_lookup(cfg, await form_input(form, 0), visit.context(cfg.id))
+    return page(request, "fragments/adres_gevonden.html", {"melding": message, "gevonden": ok})
+
+
+async def stopped(request: Request) -> Response:
+    visit = await load_visit(request)
+    if isinstance(visit, Response):
+        return visit
+    stop = visit.journey.stopped
+    if stop is None:
+        return see_other(visit.next_path())
+    return page(
+        request,
+        "einde.html",
+        {
+            "gemeente": visit.gemeente,
+            "stop": stop.stop,
+            "ingelogd": True,
+            "wijzig_url": visit.path("step", step_id=stop.step_id),
+            "csrf": visit.session.csrf,
+        },
+    )
+
+
+async def confirmation(request: Request) -> Response:
+    visit = await load_visit(request)
+    if isinstance(visit, Response):
+        return visit
+    submission = visit.services.store.submission_for_draft(visit.draft.id)
+    if submission is None:
+        return see_other(visit.next_path())
+    requests = visit.services.store.linked_requests(submission.id or 0)
+    return page(
+        request,
+        "bevestiging.html",
+        {
+            "gemeente": visit.gemeente,
+            "submission": submission,
+            "aanvragen": requests,
+            "ingelogd": True,
+            "csrf": visit.session.csrf,
+        },
+    )

@@ -1,0 +1,72 @@
+"""What a request handler may use: settings, configuration, store, registers, login, templates.
+
+Built once per application by :func:`build_services`; handlers reach it through
+``request.app.state.services`` (:func:`webapp.web.visit.services_of`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from jinja2 import Environment
+
+from webapp.auth import LoginDeps, LoginProvider, provider_for
+from webapp.config.models import Gemeente
+from webapp.config.source import ConfigSource
+from webapp.registers.adressen import AdresRegister
+from webapp.registers.brp import Brp
+from webapp.registers.factory import adressen_for, brp_for, login_testpersonen
+from webapp.settings import Settings
+from webapp.storage.db import make_engine, migrate
+from webapp.storage.store import Store
+from webapp.web.cookies import Cookies
+from webapp.web.rendering import make_environment
+
+
+@dataclass
+class Services:
+    settings: Settings
+    config: ConfigSource
+    store: Store
+    brp: Brp
+    adressen: AdresRegister
+    login: LoginProvider
+    templates: Environment
+    cookies: Cookies
+    today: Callable[[], date] = field(default=date.today)
+
+    @property
+    def gemeenten(self) -> dict[str, Gemeente]:
+        return self.config.current()
+
+    @property
+    def idle(self) -> timedelta:
+        return timedelta(minutes=self.settings.session_idle_minutes)
+
+
+def build_services(
+    settings: Settings,
+    *,
+    brp: Brp | None = None,
+    adressen: AdresRegister | None = None,
+    today: Callable[[], date] = date.today,
+) -> Services:
+    """The services for these settings; registers given here replace the configured ones."""
+    config = ConfigSource(settings.config_dir, reload=settings.mode != "production")
+    engine = make_engine(settings.database_url)
+    migrate(engine)
+    deps = LoginDeps(testpersonen=lambda: login_testpersonen(settings), env=os.environ)
+    return Services(
+        settings=settings,
+        config=config,
+        store=Store(engine, settings.secret_key),
+        brp=brp or brp_for(settings),
+        adressen=adressen or adressen_for(settings),
+        login=provider_for(settings.login, deps),
+        templates=make_environment(),
+        cookies=Cookies(settings.secret_key, settings.secure_cookies),
+        today=today,
+    )
