@@ -13,6 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+# The servers under test use the shipped test data (their environment drops VERHUIZEN_*), so
+# the drivers in this process must too, whatever the shell says.
+os.environ.pop("VERHUIZEN_TESTDATA_DIR", None)
 from playwright.sync_api import Browser, Page
 
 from e2e.helpers import CONFIG_DIR, ROOT

@@ -14,14 +14,13 @@ from playwright.sync_api import Page, expect
 
 from webapp.config.loader import load_dir
 from webapp.config.models import Gemeente
-from webapp.testing.resident import BrowserResident, Observer
+from webapp.steps.base import FormAnswer
+from webapp.testing.resident import REFERENCE, BrowserResident, Observer, Unplaced
 from webapp.testing.testdata import resident_data
 
 ROOT = Path(__file__).resolve().parents[1]
 CONFIG_DIR = ROOT / "config" / "gemeenten"
 GEMEENTEN = sorted(p.stem for p in CONFIG_DIR.glob("*.yaml"))
-
-REFERENCE = re.compile(r"[A-Z]{2,4}-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}")
 
 # Adults without a household to report along (webapp/registers/testdata/README.md).
 SANNE = "999990007"  # Sanne Bakker
@@ -42,18 +41,44 @@ def spaced(postcode: str) -> str:
 
 
 class StepPages(Observer):
-    """Checks every step page of the walk (title, one h1) and records the steps visited."""
+    """Checks every step page of the walk as a person sees it and records the steps visited:
+    the title, one h1, the step type on the form, and every field the answer fills reachable
+    by its label (a choice by the label the configuration gives it)."""
 
     def __init__(self) -> None:
         self.visited: list[str] = []
 
     def step(self, resident: BrowserResident, cfg: Any, number: int) -> None:
-        title = resident.page.title()
+        page = resident.page
+        title = page.title()
         assert title.startswith("Stap "), title
         assert resident.gemeente.naam in title, title
-        assert resident.page.locator("h1").count() == 1, f"not one h1 on {resident.page.url}"
+        assert page.locator("h1").count() == 1, f"not one h1 on {page.url}"
+        assert resident.form.get_attribute("data-step-type") == cfg.type
         self.visited.append(cfg.id)
         return None
+
+    def filled(
+        self, resident: BrowserResident, cfg: Any, answer: FormAnswer, missing: list[Unplaced]
+    ) -> None:
+        super().filled(resident, cfg, answer, missing)
+        form = resident.form
+        labels = resident.step_type(cfg).choices(cfg, resident.gemeente)
+        for name in [*answer.fields, *answer.files]:
+            for field in form.locator(f'[name="{name}"]').all():
+                kind = field.get_attribute("type") or ""
+                label = field.evaluate("e => e.labels.length ? e.labels[0].innerText.trim() : ''")
+                assert label, f"step {cfg.id}: field {name!r} has no label"
+                if kind in ("radio", "checkbox"):
+                    if not field.is_checked():
+                        continue
+                    value = field.get_attribute("value") or ""
+                    shown = labels.get(value, label)
+                    expect(form.get_by_role(kind, name=shown, exact=True)).to_be_checked()  # type: ignore[arg-type]
+                elif kind == "file":
+                    expect(form.get_by_label(label, exact=True)).to_have_attribute("name", name)
+                else:
+                    expect(form.get_by_label(label, exact=True)).to_have_value(field.input_value())
 
 
 class Resident(BrowserResident):
@@ -68,7 +93,7 @@ class Resident(BrowserResident):
         self.goto("/inloggen")
         expect(self.page.get_by_role("heading", level=1)).to_have_text("Inloggen met DigiD (test)")
         self.page.get_by_role("radio", name=re.compile(rf"^{re.escape(naam(bsn))} \(")).check()
-        self.click("Inloggen")
+        self.click("Inloggen")  # by the button's name, as a tester would
         self.after_login(start_over=start_over)
         assert self.step_id(), f"no step after login at {self.page.url}:\n{self.text()}"
 

@@ -44,7 +44,14 @@ REVIEWED_INCOMPLETE = (
     ),
 )
 
-REQUIRED_STATES = ("start", "inloggen", "inloggen-fout", "bevestiging", "sessie-verlopen")
+REQUIRED_STATES = (
+    "start",
+    "inloggen",
+    "inloggen-fout",
+    "verder",
+    "bevestiging",
+    "sessie-verlopen",
+)
 
 
 @dataclass

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
+
+# The servers under test use the shipped test data (their environment drops VERHUIZEN_*), so
+# the drivers in this process must too, whatever the shell says.
+os.environ.pop("VERHUIZEN_TESTDATA_DIR", None)
 from starlette.testclient import TestClient
 
 from tests.driver import Resident

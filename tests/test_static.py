@@ -219,3 +219,26 @@ def test_vendored_files_match_the_readme():
         listed.add(path)
     on_disk = {p for p in (STATIC / "vendor").rglob("*") if p.is_file() and p.name != "README.md"}
     assert on_disk == listed, f"not in README: {sorted(map(str, on_disk - listed))}"
+
+
+def test_a_state_takes_text_and_background_from_one_source(build):
+    """When a gemeente sets a state's background but not its text colour, the base's text
+    colour for that state (meant for the base's background) is left out, so the component
+    falls back to its colour outside the state; the default state keeps the base's half."""
+    base = {
+        "--utrecht-button-primary-action-focus-color": "#0b0c0c",
+        "--utrecht-button-primary-action-color": "#ffffff",
+        "--utrecht-button-primary-action-hover-background-color": "#eeeeee",
+        "--utrecht-link-focus-border-color": "#000000",
+    }
+    own = {
+        "--utrecht-button-primary-action-focus-background-color": "#1e6c3a",
+        "--utrecht-button-primary-action-background-color": "#238a46",
+        "--utrecht-button-primary-action-hover-color": "#ffffff",
+        "--utrecht-link-focus-background-color": "#ffdd00",
+    }
+    kept = build.beneath(base, own, "")
+    assert "--utrecht-button-primary-action-focus-color" not in kept  # the pair's other half
+    assert "--utrecht-button-primary-action-hover-background-color" not in kept
+    assert kept["--utrecht-button-primary-action-color"] == "#ffffff"  # default state stays
+    assert kept["--utrecht-link-focus-border-color"] == "#000000"  # a border is no pair

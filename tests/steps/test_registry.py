@@ -71,6 +71,9 @@ def test_every_type_has_its_config_model_template_and_parts(name):
     assert any(typing.get_args(b) == (config,) for b in bases), bases
     # Its template exists.
     assert (TEMPLATES / step_type.template).is_file(), step_type.template
+    # An enhanced page has its live lookup.
+    if step_type.enhanced:
+        assert type(step_type).live_lookup is not StepType.live_lookup
     # Every type is used by a shipped configuration, so the checks below reach it.
     assert steps_of(name), f"no shipped configuration uses step type {name!r}"
 
@@ -154,3 +157,28 @@ def test_form_input_of_an_example_parses_as_a_browser_would_post_it():
         {k: v for k, v in answer.post_data().items() if isinstance(v, list)},
     )
     assert form.get("a") == "1" and form.getlist("b") == ["x", "y"] and form.getlist("c") == []
+
+
+def test_only_a_radio_question_can_end_the_journey():
+    raw = {
+        "id": "waar",
+        "type": "vraag",
+        "titel": "Waarheen?",
+        "invoer": "checkbox",
+        "opties": [
+            {"waarde": "buitenland", "label": "Buitenland", "stop": {"titel": "t", "tekst": "x"}}
+        ],
+    }
+    vraag = registry["vraag"]
+    problems = list(vraag.check(vraag.Config.model_validate(raw), GEMEENTEN["voorbeeld"]))
+    assert (
+        ("opties",),
+        "een keuze die de melding beëindigt (stop) kan alleen bij invoer radio",
+    ) in problems
+    assert vraag.stopping_choices(vraag.Config.model_validate(raw)) == []
+    radio = vraag.Config.model_validate(
+        {**raw, "invoer": "radio", "opties": [*raw["opties"], {"waarde": "hier", "label": "Hier"}]}
+    )
+    assert not list(vraag.check(radio, GEMEENTEN["voorbeeld"]))
+    [choice] = vraag.stopping_choices(radio)
+    assert (choice.waarde, choice.answer.fields) == ("buitenland", {"waarde": "buitenland"})

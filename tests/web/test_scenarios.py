@@ -300,5 +300,11 @@ def test_moving_abroad_is_explained_not_handled(slug, resident, app):
 
 
 def test_the_named_free_addresses_are_the_drivers_free_addresses():
-    for slug, named in (("rotterdam", KRALINGEN), ("utrecht", OUDEGRACHT), ("den-haag", LAAKKADE)):
+    voorbeeld = {"postcode": "9992EF", "huisnummer": 22, "huisnummertoevoeging": "1"}
+    for slug, named in (
+        ("rotterdam", KRALINGEN),
+        ("utrecht", OUDEGRACHT),
+        ("den-haag", LAAKKADE),
+        ("voorbeeld", voorbeeld),
+    ):
         assert {k: FREE[slug][k] for k in named} == named

@@ -53,6 +53,14 @@ def test_production_has_no_start_over(tmp_path):
     """Only outside production (a resident's own "Opnieuw beginnen" is a later issue)."""
     from starlette.testclient import TestClient
 
+    # Production refuses the test login in its settings; built directly, the app still lets a
+    # test person in, which is what this needs to look at the pages.
     production = replace(make_settings(tmp_path), mode="production")
-    with TestClient(create_app(production, today=lambda: TODAY)) as client:
-        assert client.post("/voorbeeld/opnieuw", data={"csrf": "x"}).status_code == 404
+    app = create_app(production, today=lambda: TODAY)
+    with TestClient(app) as client:
+        r = Resident(client, "voorbeeld")
+        r.login(GERDA)
+        run_until(r, app.state.services.gemeenten["voorbeeld"], "adres", TODAY, FREE["voorbeeld"])
+        page = welcome_back(client, "voorbeeld", GERDA)
+        assert "Welkom terug" in page and "Opnieuw beginnen" not in page
+        assert client.post("/voorbeeld/opnieuw", data={"csrf": csrf_of(page)}).status_code == 404

@@ -1,7 +1,7 @@
 """Accessibility evidence per gemeente configuration: axe-core and machine checks in a browser.
 
 ``run_evidence`` walks a gemeente's journey in Chromium and writes a WCAG-EM style report
-(HTML and JSON). Playwright is a development dependency: it is imported only when a crawl runs.
+(HTML and JSON). Playwright is a QA tool (the `.[tools]` extra): it is imported only when a crawl runs.
 """
 
 from __future__ import annotations

@@ -36,11 +36,8 @@ CLOCK_STEP_MS = 30_000
 DEFAULT_IDLE_MINUTES = 60
 
 # A resident with a partner at the same address, so "meeverhuizers" shows a real choice, and not
-# used by the other browser tests (whose drafts would otherwise be resumed).
+# used by the other browser tests (a crawl throws away this person's unfinished report).
 DEFAULT_BSN = "999990019"  # Kees Jansen
-
-CrawlError = WalkError
-"""The journey could not go on; the message says where and shows the page text."""
 
 
 def playwright_version() -> str:
@@ -194,21 +191,27 @@ class Crawler:
 
     def _journey(self, resident: BrowserResident) -> None:
         page = resident.page
-        resident.goto("/inloggen")
-        page.locator(f'input[name="bsn"][value="{self.bsn}"]').check()
-        resident.click("Inloggen")
-        if resident.kind() == "verder":
-            # An unfinished report of an earlier run: captured, then thrown away (start over).
-            self.capture(page, "verder", "Welkom terug (eerder begonnen melding)", "other")
+        self._log_in(resident)
+        if resident.kind() != "verder":
+            # One answer, so that logging in again finds an unfinished report: "Welkom terug".
+            resident.answer()
+            self._log_in(resident)
+        if resident.kind() != "verder":
+            raise WalkError(f"geen 'Welkom terug' bij een begonnen melding: {page.url}")
+        self.capture(page, "verder", "Welkom terug (eerder begonnen melding)", "other")
         resident.after_login(start_over=True)
-        if resident.started_over:
-            self.log("een eerder begonnen melding is weggegooid: opnieuw begonnen")
+        self.log("de begonnen melding is weggegooid (opnieuw beginnen) voor de meting")
         if resident.step_id() is None:
             raise WalkError(f"geen eerste stap na inloggen: {page.url}")
         kind = resident.walk(_Steps(self), max_steps=MAX_STEPS)
         if kind != "bevestiging":
             raise WalkError(f"geen bevestiging maar {kind}: {page.url}\n{resident.text()}")
         self.capture(page, "bevestiging", "Bevestiging na het doorgeven", "confirmation")
+
+    def _log_in(self, resident: BrowserResident) -> None:
+        resident.open_login()
+        if not resident.choose_person(self.bsn):
+            raise WalkError(f"testpersoon {self.bsn} staat niet op de inlogpagina")
 
     def _step(self, resident: BrowserResident, cfg: Any, n: int) -> None:
         page = resident.page

@@ -172,7 +172,9 @@ class _Check:
                 continue
             before = len(self.problems)
             answer = self.answer(self.gemeente.step(step_id), raw, at)
-            if len(self.problems) == before:
+            if answer is None and len(self.problems) == before:
+                self.fail(at, f"het antwoord voor stap {step_id!r} kan niet worden gelezen")
+            if answer is not None and len(self.problems) == before:
                 answers[step_id] = answer
         self.expected(scenario, (*loc, "verwacht"))
         line = self.locator.problem(loc, "").line

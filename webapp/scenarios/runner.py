@@ -19,7 +19,7 @@ from webapp.scenarios.loader import Plan, Suite
 from webapp.scenarios.result import Failure, PageVisit, ScenarioResult
 from webapp.steps.base import FormAnswer
 from webapp.steps.documenten import document_id
-from webapp.testing.resident import REFERENCE, BrowserResident, Observer, WalkError
+from webapp.testing.resident import REFERENCE, BrowserResident, Observer, Unplaced, WalkError
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -101,19 +101,16 @@ class _Run(Observer):
 
     def login(self) -> None:
         page = self.page
-        self.resident.goto("/inloggen")
+        self.resident.open_login()
         # The top of the page is enough: the full list of test persons is long and slow to take.
         visit = self.visit("inloggen", "inlogpagina", "inlogpagina", whole=False)
-        person = page.locator(f'input[name="bsn"][value="{self.plan.testpersoon}"]')
-        if person.count() != 1:
+        if not self.resident.choose_person(self.plan.testpersoon):
             self.fail(
                 "inloggen",
                 f"testpersoon {self.plan.testpersoon} staat niet op de inlogpagina",
                 visit,
             )
             raise _Stop
-        person.check()
-        self.resident.click("Inloggen")
         if self.resident.kind() == "verder":
             # An unfinished report of this person: its answers would let the server skip
             # steps, so throw it away and start afresh (a staging action).
@@ -163,14 +160,14 @@ class _Run(Observer):
         return answer
 
     def filled(
-        self, resident: BrowserResident, cfg: Any, answer: FormAnswer, missing: list[str]
+        self, resident: BrowserResident, cfg: Any, answer: FormAnswer, missing: list[Unplaced]
     ) -> None:
         for problem in missing:
-            if "wordt niet gevraagd" in problem and self.verwacht.documenten is not None:
+            if problem.kind == "bestand" and self.verwacht.documenten is not None:
                 continue  # compare() reports the difference in documents
-            self.fail(self.where(), problem)
-        if any("staat niet op de pagina" in m for m in missing):
-            raise _Stop
+            self.fail(self.where(), str(problem))
+        if any(p.kind != "bestand" for p in missing):
+            raise _Stop  # a field or choice the scenario needs is not there
 
     def refused(self, resident: BrowserResident, cfg: Any, answer: FormAnswer) -> bool:
         label = f"stap {len(self.result.path)} ({cfg.id})"

@@ -163,6 +163,8 @@ class FormAnswer:
     files: Mapping[str, FilePart] = field(default_factory=dict)
     description: str = ""
     """The answer in words, for reports ("3083 AB 12 A", "niemand")."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    """How a person names a value, where it is not the value itself (a BSN: the name)."""
     superset: bool = False
     """Holds fields for more than the page may show (a file for every document the step may
     ask for, whatever applies): a driver fills those the page has and ignores the rest."""

@@ -156,5 +156,7 @@ class Meeverhuizers(StepType[MeeverhuizersConfig]):
             if persoon is not None:
                 chosen[persoon.burgerservicenummer] = persoon.naam()
         return FormAnswer(
-            {"personen": tuple(chosen)}, description=", ".join(chosen.values()) or "niemand"
+            {"personen": tuple(chosen)},
+            description=", ".join(chosen.values()) or "niemand",
+            labels=chosen,
         )

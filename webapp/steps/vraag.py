@@ -96,6 +96,11 @@ class Vraag(StepType[VraagConfig]):
             yield ("opties",), "een keuzevraag heeft opties nodig (radio: minstens twee)"
         if cfg.invoer not in ("radio", "checkbox") and cfg.opties:
             yield ("opties",), "opties horen alleen bij invoer radio of checkbox"
+        if cfg.invoer != "radio" and any(o.stop for o in cfg.opties):
+            yield (
+                ("opties",),
+                "een keuze die de melding beëindigt (stop) kan alleen bij invoer radio",
+            )
         waarden = [o.waarde for o in cfg.opties]
         if len(set(waarden)) != len(waarden):
             yield ("opties",), "twee opties hebben dezelfde waarde"

@@ -10,7 +10,6 @@ module loads without it; a :class:`~playwright.sync_api.Page` is handed in by th
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -47,6 +46,23 @@ class WalkError(Exception):
     """The walk cannot go on; the message says where and shows the page text."""
 
 
+@dataclass(frozen=True)
+class Unplaced:
+    """A part of an answer the page had no place for."""
+
+    kind: str  # "veld", "keuze" or "bestand"
+    name: str
+    shown: str = ""
+    """The value as a person would name it (a choice's label, a person's name)."""
+
+    def __str__(self) -> str:
+        if self.kind == "keuze":
+            return f"de keuze {self.shown!r} staat niet op de pagina"
+        if self.kind == "bestand":
+            return f"het bestand voor {self.name!r} wordt niet gevraagd"
+        return f"het veld {self.name!r} staat niet op de pagina"
+
+
 class Observer:
     """Hooks into a walk. The defaults answer with the example and stop at any refusal."""
 
@@ -56,11 +72,11 @@ class Observer:
         return None
 
     def filled(
-        self, resident: BrowserResident, cfg: Any, answer: FormAnswer, missing: list[str]
+        self, resident: BrowserResident, cfg: Any, answer: FormAnswer, missing: list[Unplaced]
     ) -> None:
         """The answer is filled in (not sent yet); ``missing`` says what had no place."""
         if missing:
-            raise WalkError(f"stap {cfg.id}: {'; '.join(missing)}")
+            raise WalkError(f"stap {cfg.id}: {'; '.join(map(str, missing))}")
 
     def refused(self, resident: BrowserResident, cfg: Any, answer: FormAnswer) -> bool:
         """The step came back with errors. Return True to end the walk here."""
@@ -129,14 +145,24 @@ class BrowserResident:
 
     def login(self, bsn: str, *, start_over: bool = True) -> None:
         """Log in on the DigiD test page. An unfinished report of an earlier run is thrown
-        away (``start_over``), or taken up where it was left."""
+        away (``start_over``: a staging action, so a tester's own draft of this test person
+        on the same server goes too), or taken up where it was left."""
+        self.open_login()
+        if not self.choose_person(bsn):
+            raise WalkError(f"testpersoon {bsn} staat niet op de inlogpagina")
+        self.after_login(start_over=start_over)
+
+    def open_login(self) -> None:
         self.goto("/inloggen")
+
+    def choose_person(self, bsn: str) -> bool:
+        """On the test login page: pick the person and log in; False when not offered."""
         person = self.page.locator(f'input[name="bsn"][value="{bsn}"]')
         if person.count() != 1:
-            raise WalkError(f"testpersoon {bsn} staat niet op de inlogpagina")
+            return False
         person.check()
         self.click("Inloggen")
-        self.after_login(start_over=start_over)
+        return True
 
     def after_login(self, *, start_over: bool = True) -> None:
         """On "Welkom terug": start over, or go on where the earlier report was left."""
@@ -169,27 +195,27 @@ class BrowserResident:
             cfg, self.data.example_context(self.gemeente, self.today)
         )
 
-    def fill(self, answer: FormAnswer) -> list[str]:
+    def fill(self, answer: FormAnswer) -> list[Unplaced]:
         """Put the answer's fields into the step form, as a person would; say what had no
         place on the page (a field or a choice that is not there)."""
         from playwright.sync_api import FilePayload
 
         form = self.form
         present: dict[str, Any] = form.evaluate(_FIELDS)
-        missing: list[str] = []
+        missing: list[Unplaced] = []
         for name, value in answer.fields.items():
             found = present.get(name)
             if found is None:
                 # Nothing to choose and nothing chosen (e.g. nobody to take along) is no problem.
                 if value and not answer.superset:
-                    missing.append(f"het veld {name!r} staat niet op de pagina")
+                    missing.append(Unplaced("veld", name))
                 continue
             if found["kind"] in ("radio", "checkbox"):
                 wanted = [value] if isinstance(value, str) else list(value)
                 wanted = [v for v in wanted if v]
                 for v in wanted:
                     if v not in found["values"]:
-                        missing.append(f"de keuze {v!r} staat niet op de pagina")
+                        missing.append(Unplaced("keuze", name, answer.labels.get(v, v)))
                 for v in found["values"]:
                     option = form.locator(f'input[name="{name}"][value="{v}"]')
                     if found["kind"] == "checkbox":
@@ -203,7 +229,7 @@ class BrowserResident:
             found = present.get(name)
             if found is None or found["kind"] != "file":
                 if not answer.superset:
-                    missing.append(f"het bestand voor {name!r} wordt niet gevraagd")
+                    missing.append(Unplaced("bestand", name))
                 continue
             form.locator(f'input[type=file][name="{name}"]').set_input_files(
                 FilePayload(name=part.filename, mimeType=part.content_type, buffer=part.data)
@@ -215,7 +241,7 @@ class BrowserResident:
         with self.page.expect_navigation():
             self.form.locator("button[type=submit]").last.click()
 
-    def answer(self, answer: FormAnswer | None = None) -> list[str]:
+    def answer(self, answer: FormAnswer | None = None) -> list[Unplaced]:
         """Fill in (the example when no answer is given) and send the step on screen."""
         cfg = self.step_config()
         missing = self.fill(answer if answer is not None else self.example(cfg))
@@ -228,19 +254,16 @@ class BrowserResident:
         self,
         observer: Observer | None = None,
         *,
-        answers: Mapping[str, FormAnswer] | None = None,
         until: str | None = None,
         max_steps: int = MAX_STEPS,
     ) -> str:
         """Answer each step on screen until the journey ends (or step ``until`` is on screen);
         return the kind of page it ends on: "bevestiging", "einde", "stap", ...
 
-        Answers come from ``answers`` by step id, else from the observer, else the example.
-        An observer may also answer a step itself: when the step is no longer on screen after
+        Answers come from the observer, else the step type's example. An observer may also answer a step itself: when the step is no longer on screen after
         ``Observer.step``, the walk goes on from the page it left.
         """
         observer = observer or Observer()
-        answers = answers or {}
         seen: list[str] = []
         for _ in range(max_steps):
             kind = self.kind()
@@ -252,7 +275,7 @@ class BrowserResident:
             if cfg.id in seen:
                 raise WalkError(f"stap {cfg.id} kwam twee keer: {seen}")
             seen.append(cfg.id)
-            answer = answers.get(cfg.id) or observer.step(self, cfg, len(seen))
+            answer = observer.step(self, cfg, len(seen))
             if self.step_id() != cfg.id:
                 continue  # the observer answered the step itself (and the server took it)
             if answer is None:
@@ -265,14 +288,6 @@ class BrowserResident:
                 continue
             observer.answered(self, cfg, answer)
         raise WalkError(f"geen einde na {max_steps} stappen: {seen}")
-
-    def reference(self) -> str | None:
-        """The reference number on the confirmation page."""
-        found = self.page.locator("[data-reference]")
-        if found.count() == 0:
-            return None
-        match = REFERENCE.search(found.inner_text())
-        return match[0] if match else None
 
 
 REFERENCE = re.compile(r"\b[A-Z]{2,4}-\d{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\b")

@@ -17,8 +17,7 @@ from typing import Any
 from webapp.config.models import Gemeente
 from webapp.registers.brp import BestandsBrp, Persoon
 from webapp.resources import DEFAULT_TESTDATA_DIR
-from webapp.steps import registry
-from webapp.steps.base import Example, FormAnswer
+from webapp.steps.base import Example
 
 # Addresses the shipped journeys move to, per gemeente (webapp/registers/testdata/README.md):
 # free, and outside the areas that ask for a housing permit. A gemeente not listed here, or
@@ -83,11 +82,6 @@ class ResidentData:
 
     def example_context(self, gemeente: Gemeente, today: date) -> Example:
         return Example(gemeente, today, self.free_address(gemeente))
-
-    def example(self, gemeente: Gemeente, step_id: str, today: date) -> FormAnswer:
-        """The step type's example answer for this step of this gemeente."""
-        cfg = gemeente.step(step_id)
-        return registry[cfg.type].example(cfg, self.example_context(gemeente, today))
 
 
 def _same(found: Any, wanted: Any) -> bool:

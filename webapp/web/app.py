@@ -16,8 +16,6 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from webapp.i18n import N_, _
-from webapp.registers.adressen import AdresRegister
-from webapp.registers.brp import Brp
 from webapp.resources import STATIC
 from webapp.settings import Settings
 from webapp.web.pages import general, login, staging, steps
@@ -66,14 +64,8 @@ def routes() -> list[BaseRoute]:
     ]
 
 
-def create_app(
-    settings: Settings,
-    *,
-    brp: Brp | None = None,
-    adressen: AdresRegister | None = None,
-    today: Callable[[], date] = date.today,
-) -> Starlette:
-    services = build_services(settings, brp=brp, adressen=adressen, today=today)
+def create_app(settings: Settings, *, today: Callable[[], date] = date.today) -> Starlette:
+    services = build_services(settings, today=today)
     app = Starlette(
         routes=routes(),
         middleware=[Middleware(SecurityHeaders)],

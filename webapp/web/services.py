@@ -47,14 +47,8 @@ class Services:
         return timedelta(minutes=self.settings.session_idle_minutes)
 
 
-def build_services(
-    settings: Settings,
-    *,
-    brp: Brp | None = None,
-    adressen: AdresRegister | None = None,
-    today: Callable[[], date] = date.today,
-) -> Services:
-    """The services for these settings; registers given here replace the configured ones."""
+def build_services(settings: Settings, *, today: Callable[[], date] = date.today) -> Services:
+    """The services for these settings: registers and login as the settings choose them."""
     config = ConfigSource(settings.config_dir, reload=settings.mode != "production")
     engine = make_engine(settings.database_url)
     migrate(engine)
@@ -63,8 +57,8 @@ def build_services(
         settings=settings,
         config=config,
         store=Store(engine, settings.secret_key),
-        brp=brp or brp_for(settings),
-        adressen=adressen or adressen_for(settings),
+        brp=brp_for(settings),
+        adressen=adressen_for(settings),
         login=provider_for(settings.login, deps),
         templates=make_environment(),
         cookies=Cookies(settings.secret_key, settings.secure_cookies),

@@ -42,7 +42,7 @@ async def login(request: Request) -> Response:
         error, status = result.error, 422
     start = services.login.start(
         LoginRequest(
-            gemeente=gemeente.slug, callback_url=path_for(request, "login", slug=gemeente.slug)
+            gemeente=gemeente.slug, callback_url=str(request.url_for("login", slug=gemeente.slug))
         )
     )
     if isinstance(start, Redirect):
@@ -121,7 +121,10 @@ async def start_over(request: Request) -> Response:
     await check_csrf(form, visit.session.csrf)
     if visit.draft.submitted_reference:
         return see_other(visit.path("confirmation"))
-    visit.services.store.clear_draft(visit.draft.id)
+    try:
+        visit.services.store.clear_draft(visit.draft.id)
+    except LookupError:  # submitted in the meantime (another tab)
+        return see_other(visit.path("confirmation"))
     first = journey_for(visit.gemeente, {}).next_step() or visit.gemeente.stappen[0]
     return see_other(visit.step_path(first))
 
