@@ -66,6 +66,7 @@ def test_production_refuses_the_test_registers(variable: str) -> None:
         "VERHUIZEN_LOGIN": "oidc",
         "VERHUIZEN_BRP": "haal-centraal",
         "VERHUIZEN_ADRESSEN": "pdok",
+        "VERHUIZEN_ENCRYPTION_KEYS": "k" * 44,
     }
     assert Settings.from_env(env).is_production
     with pytest.raises(SettingsError, match=rf"testgegevens mogen niet in production \({variable}"):

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -32,6 +34,15 @@ class Settings:
     testdata_dir: Path = DEFAULT_TESTDATA_DIR
     brp: str = "test"
     adressen: str = "test"
+    encryption_keys: tuple[str, ...] = ()
+    """Keys for personal data at rest, newest first: the first encrypts, all decrypt."""
+    staging_password: str | None = None
+    """Staging pages and the test login ask for it; None (development only): open."""
+    hsts: bool = False
+    db_timeout_seconds: float = 5.0
+    """Connect, lock and statement timeout of the database."""
+    db_threads: int = 8
+    """Threads for database work, so no request waits on another's query in the event loop."""
 
     @property
     def is_production(self) -> bool:
@@ -77,6 +88,34 @@ class Settings:
                         f"De testgegevens mogen niet in production ({variable}=test): stel "
                         f"{variable} in op een echte koppeling, of gebruik VERHUIZEN_MODE=staging."
                     )
+        keys = tuple(
+            k.strip() for k in env.get("VERHUIZEN_ENCRYPTION_KEYS", "").split(",") if k.strip()
+        )
+        if not keys:
+            if mode == "production":
+                raise SettingsError(
+                    "VERHUIZEN_ENCRYPTION_KEYS is verplicht in production (de sleutels voor "
+                    "persoonsgegevens in de database; de eerste versleutelt, alle ontsleutelen)"
+                )
+            keys = (_local_secret(data_dir, "encryption.key", _new_fernet_key),)
+        staging_password = env.get("VERHUIZEN_STAGING_WACHTWOORD") or None
+        if mode == "staging" and staging_password is None:
+            raise SettingsError(
+                "VERHUIZEN_STAGING_WACHTWOORD is verplicht in staging: de testomgeving (testlogin "
+                "en stagingpagina's) is niet openbaar"
+            )
+        if staging_password is not None and len(staging_password) < 12:
+            raise SettingsError("VERHUIZEN_STAGING_WACHTWOORD moet minstens 12 tekens lang zijn")
+        timeout = env.get("VERHUIZEN_DB_TIMEOUT", "5")
+        try:
+            db_timeout = float(timeout)
+        except ValueError:
+            db_timeout = -1.0
+        if not 0 < db_timeout <= 300:
+            raise SettingsError("VERHUIZEN_DB_TIMEOUT moet een aantal seconden zijn, groter dan 0")
+        threads = env.get("VERHUIZEN_DB_THREADS", "8")
+        if not threads.isdigit() or not 1 <= int(threads) <= 200:
+            raise SettingsError("VERHUIZEN_DB_THREADS moet een geheel getal van 1 tot 200 zijn")
         return cls(
             mode=mode,
             database_url=database_url,
@@ -90,16 +129,28 @@ class Settings:
             testdata_dir=Path(env.get("VERHUIZEN_TESTDATA_DIR") or DEFAULT_TESTDATA_DIR),
             brp=brp,
             adressen=adressen,
+            encryption_keys=keys,
+            staging_password=staging_password,
+            hsts=env.get("VERHUIZEN_HSTS", "1" if mode == "production" else "0") == "1",
+            db_timeout_seconds=db_timeout,
+            db_threads=int(threads),
         )
 
 
-def _local_secret(data_dir: Path) -> str:
-    """Development and staging keep a generated key in the data folder, so restarts keep sessions."""
-    path = data_dir / "secret.key"
+def _local_secret(
+    data_dir: Path, name: str = "secret.key", make: Callable[[], str] | None = None
+) -> str:
+    """Development and staging keep generated keys in the data folder, so restarts keep them."""
+    path = data_dir / name
     if path.exists():
         return path.read_text().strip()
     data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
+    key = make() if make else secrets.token_urlsafe(48)
     path.write_text(key)
     path.chmod(0o600)
     return key
+
+
+def _new_fernet_key() -> str:
+    """A Fernet key (32 random bytes, url-safe base64), as cryptography's Fernet expects."""
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()

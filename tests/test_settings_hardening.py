@@ -1,0 +1,68 @@
+"""Settings for running in front of residents: keys, the staging password, HSTS, the database."""
+
+from __future__ import annotations
+
+import pytest
+
+from webapp.settings import Settings, SettingsError
+
+SECRET = "s" * 40
+PRODUCTION = {
+    "VERHUIZEN_MODE": "production",
+    "VERHUIZEN_SECRET_KEY": SECRET,
+    "VERHUIZEN_LOGIN": "oidc",
+    "VERHUIZEN_BRP": "haal-centraal",
+    "VERHUIZEN_ADRESSEN": "pdok",
+    "VERHUIZEN_ENCRYPTION_KEYS": "nieuw" + "k" * 39 + ", oud" + "k" * 40,
+}
+
+
+def test_production_needs_encryption_keys_and_keeps_their_order():
+    settings = Settings.from_env(PRODUCTION)
+    assert settings.encryption_keys == ("nieuw" + "k" * 39, "oud" + "k" * 40)
+    with pytest.raises(SettingsError, match="VERHUIZEN_ENCRYPTION_KEYS is verplicht"):
+        Settings.from_env({**PRODUCTION, "VERHUIZEN_ENCRYPTION_KEYS": " , "})
+
+
+def test_development_generates_a_key_once_and_keeps_it(tmp_path):
+    env = {"VERHUIZEN_DATA_DIR": str(tmp_path), "VERHUIZEN_SECRET_KEY": SECRET}
+    first = Settings.from_env(env).encryption_keys
+    assert len(first) == 1 and len(first[0]) == 44  # a Fernet key
+    assert Settings.from_env(env).encryption_keys == first
+    assert (tmp_path / "encryption.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_staging_is_not_public(tmp_path):
+    env = {
+        "VERHUIZEN_MODE": "staging",
+        "VERHUIZEN_DATA_DIR": str(tmp_path),
+        "VERHUIZEN_SECRET_KEY": SECRET,
+    }
+    with pytest.raises(SettingsError, match="VERHUIZEN_STAGING_WACHTWOORD is verplicht"):
+        Settings.from_env(env)
+    with pytest.raises(SettingsError, match="minstens 12 tekens"):
+        Settings.from_env({**env, "VERHUIZEN_STAGING_WACHTWOORD": "kort"})
+    settings = Settings.from_env({**env, "VERHUIZEN_STAGING_WACHTWOORD": "een-lang-wachtwoord"})
+    assert settings.staging_password == "een-lang-wachtwoord"
+    development = {**env, "VERHUIZEN_MODE": "development"}
+    assert Settings.from_env(development).staging_password is None
+
+
+def test_hsts_is_on_in_production_by_default_and_configurable():
+    assert Settings.from_env(PRODUCTION).hsts
+    assert not Settings.from_env({**PRODUCTION, "VERHUIZEN_HSTS": "0"}).hsts
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("VERHUIZEN_DB_TIMEOUT", "0"),
+        ("VERHUIZEN_DB_TIMEOUT", "snel"),
+        ("VERHUIZEN_DB_THREADS", "0"),
+        ("VERHUIZEN_DB_THREADS", "veel"),
+    ],
+)
+def test_database_limits_are_checked(tmp_path, variable, value):
+    env = {"VERHUIZEN_DATA_DIR": str(tmp_path), "VERHUIZEN_SECRET_KEY": SECRET, variable: value}
+    with pytest.raises(SettingsError, match=variable):
+        Settings.from_env(env)
