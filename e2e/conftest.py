@@ -49,7 +49,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         VERHUIZEN_CONFIG_DIR=str(CONFIG_DIR),
     )
     cmd = [sys.executable, "-m", "uvicorn", "webapp.web.asgi:app"]
-    cmd += ["--host", "127.0.0.1", "--port", str(port)]
+    cmd += ["--host", "127.0.0.1", "--port", str(port), "--no-server-header"]
     with serving(cmd, port=port, env=env, cwd=ROOT, logs=data, what="server") as url:
         yield url
 

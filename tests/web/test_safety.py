@@ -75,7 +75,7 @@ def test_forged_cookie_is_400_and_draft_unharmed(resident, app, client):
     r.answer({"waarde": "binnenland"})
     before = draft_answers(app)
     client.cookies.clear()
-    client.cookies.set("verhuizen", "eyJzIjoiZm9yZ2VkIn0.forged")
+    client.cookies.set(app.state.services.cookies.name("rotterdam"), "eyJzIjoiZm9yZ2VkIn0.forged")
     response = client.get("/rotterdam/stap/verhuisdatum")
     assert response.status_code == 400
     assert "Uw sessie is ongeldig" in response.text

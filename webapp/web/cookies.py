@@ -1,4 +1,9 @@
-"""The signed, HttpOnly cookie (one per gemeente path) and CSRF tokens."""
+"""The signed, HttpOnly cookie (one per gemeente) and CSRF tokens.
+
+Each gemeente has its own cookie, ``verhuizen-<slug>``, on path ``/``. With secure cookies
+(production) its name carries the ``__Host-`` prefix, so a browser only accepts it over HTTPS,
+from this host, with path ``/`` and no Domain: no subdomain or other path can set or shadow it.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +18,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 COOKIE = "verhuizen"
+HOST_PREFIX = "__Host-"
 
 
 @dataclass(frozen=True)
@@ -30,8 +36,11 @@ class Cookies:
         self._secret = secret.encode()
         self.secure = secure
 
-    def read(self, request: Request) -> CookieState:
-        raw = request.cookies.get(COOKIE)
+    def name(self, slug: str) -> str:
+        return f"{HOST_PREFIX if self.secure else ''}{COOKIE}-{slug}"
+
+    def read(self, request: Request, slug: str) -> CookieState:
+        raw = request.cookies.get(self.name(slug))
         if not raw:
             return CookieState()
         try:
@@ -57,14 +66,14 @@ class Cookies:
 
     def clear(self, response: Response, slug: str) -> None:
         response.delete_cookie(
-            COOKIE, path=f"/{slug}", secure=self.secure, httponly=True, samesite="lax"
+            self.name(slug), path="/", secure=self.secure, httponly=True, samesite="lax"
         )
 
     def _set(self, response: Response, slug: str, payload: dict[str, str]) -> None:
         response.set_cookie(
-            COOKIE,
+            self.name(slug),
             self._serializer.dumps(payload),
-            path=f"/{slug}",
+            path="/",
             httponly=True,
             secure=self.secure,
             samesite="lax",

@@ -113,7 +113,7 @@ async def load_visit(request: Request) -> Visit | Response:
     """The logged-in visit, or the response to send instead (login, expiry, forged cookie)."""
     services = services_of(request)
     gemeente = gemeente_of(request)
-    state = services.cookies.read(request)
+    state = services.cookies.read(request, gemeente.slug)
     if state.forged:
         response = page(
             request,

@@ -24,7 +24,7 @@ async def redirect_slash(request: Request) -> Response:
 async def start(request: Request) -> Response:
     services = services_of(request)
     gemeente = gemeente_of(request)
-    state = services.cookies.read(request)
+    state = services.cookies.read(request, gemeente.slug)
     logged_in = (
         state.token is not None and services.store.session(state.token, services.idle) is not None
     )

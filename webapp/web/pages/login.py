@@ -26,7 +26,7 @@ from webapp.web.visit import (
 async def login(request: Request) -> Response:
     services = services_of(request)
     gemeente = gemeente_of(request)
-    state = services.cookies.read(request)
+    state = services.cookies.read(request, gemeente.slug)
     nonce = state.nonce or new_nonce()
     csrf = services.cookies.anonymous_csrf(nonce)
     error = None
@@ -132,7 +132,7 @@ async def start_over(request: Request) -> Response:
 async def logout(request: Request) -> Response:
     services = services_of(request)
     gemeente = gemeente_of(request)
-    state = services.cookies.read(request)
+    state = services.cookies.read(request, gemeente.slug)
     form = await read_form(request)
     if state.token:
         session = services.store.session(state.token, services.idle)

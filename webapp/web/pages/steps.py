@@ -46,6 +46,9 @@ async def step(request: Request) -> Response:
     form = await read_form(request)
     try:
         return await _post_step(request, visit, cfg, form)
+    except LookupError:
+        # The draft was submitted meanwhile (a second tab, a double click): the report is in.
+        return see_other(visit.path("confirmation"))
     finally:
         await form.close()
 
