@@ -24,6 +24,7 @@ def routes() -> list[BaseRoute]:
     return [
         Route("/", general.index, name="index"),
         Route("/gezond", general.health, name="health"),
+        Route("/gereed", general.ready, name="ready"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Route("/{slug}/", general.start, name="start"),
         Route("/{slug}", general.redirect_slash, name="start_no_slash"),

@@ -23,6 +23,7 @@ from webapp.settings import Settings
 from webapp.storage.db import make_engine, migrate
 from webapp.storage.store import Store
 from webapp.web.cookies import Cookies
+from webapp.web.offload import Offload
 from webapp.web.rendering import make_environment
 
 
@@ -36,6 +37,8 @@ class Services:
     login: LoginProvider
     templates: Environment
     cookies: Cookies
+    db: Offload
+    """Runs blocking calls (the store, the file-backed registers) in the bounded thread pool."""
     today: Callable[[], date] = field(default=date.today)
 
     @property
@@ -62,5 +65,6 @@ def build_services(settings: Settings, *, today: Callable[[], date] = date.today
         login=provider_for(settings.login, deps),
         templates=make_environment(),
         cookies=Cookies(settings.secret_key, settings.secure_cookies),
+        db=Offload(settings.db_threads),
         today=today,
     )

@@ -10,7 +10,7 @@ from webapp.storage.models import Submission
 from webapp.web.visit import Visit
 
 
-def build_submission(visit: Visit, ctx: StepContext) -> Submission:
+async def build_submission(visit: Visit, ctx: StepContext) -> Submission:
     journey = visit.journey
     answers = journey.relevant_answers()
     record: dict[str, Any] = {
@@ -28,7 +28,8 @@ def build_submission(visit: Visit, ctx: StepContext) -> Submission:
         if cfg.id in answers
         for request in registry[cfg.type].linked_requests(cfg, answers[cfg.id])
     ]
-    return visit.services.store.submit(
+    return await visit.services.db(
+        visit.services.store.submit,
         visit.draft.id,
         prefix=visit.gemeente.referentie_prefix,
         aangever_bsn=visit.aangever.burgerservicenummer,

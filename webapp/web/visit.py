@@ -79,8 +79,9 @@ class Visit:
     def step_path(self, step: Any) -> str:
         return self.path("step", step_id=step.id)
 
-    def context(self, step_id: str) -> StepContext:
+    async def context(self, step_id: str) -> StepContext:
         journey = self.journey
+        uploads = await self.services.db(self.services.store.uploads, self.draft.id)
         return StepContext(
             gemeente=self.gemeente,
             aangever=self.aangever,
@@ -91,7 +92,7 @@ class Visit:
             evaluate=lambda c: journey.evaluate_before(step_id, c) is True,
             uploads={
                 doc: {"bestandsnaam": u.bestandsnaam, "grootte": u.grootte, "type": u.content_type}
-                for doc, u in self.services.store.uploads(self.draft.id).items()
+                for doc, u in uploads.items()
             },
         )
 
@@ -132,13 +133,13 @@ async def load_visit(request: Request) -> Visit | Response:
         return response
     if state.token is None:
         return see_other(path_for(request, "login", slug=gemeente.slug))
-    session = services.store.session(state.token, services.idle)
+    session = await services.db(services.store.session, state.token, services.idle)
     if session is None or session.gemeente != gemeente.slug:
         expired: Response = see_other(path_for(request, "expired", slug=gemeente.slug))
         services.cookies.clear(expired, gemeente.slug)
         return expired
-    draft = services.store.draft(session.draft_id or "")
-    aangever = services.brp.raadpleeg(session.bsn)
+    draft = await services.db(services.store.draft, session.draft_id or "")
+    aangever = await services.db(services.brp.raadpleeg, session.bsn)
     if draft is None or aangever is None:
         raise HTTPException(400)
     journey = journey_for(gemeente, draft.answers)

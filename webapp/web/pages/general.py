@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
+from sqlalchemy import Engine, text
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
 from webapp.web.visit import gemeente_of, page, path_for, see_other, services_of
+
+log = logging.getLogger("verhuizen")
 
 
 async def index(request: Request) -> Response:
@@ -13,7 +18,25 @@ async def index(request: Request) -> Response:
 
 
 async def health(request: Request) -> Response:
+    """Liveness: the process answers. Needs nothing else, so it answers while the database is
+    down or busy (the load balancer must not restart a worker for that)."""
     return PlainTextResponse("ok")
+
+
+async def ready(request: Request) -> Response:
+    """Readiness: the database answers within its timeout. 503 while it does not."""
+    services = services_of(request)
+    try:
+        await services.db(_ping, services.store.engine)
+    except Exception as exc:
+        log.warning("not ready", extra={"event": "not_ready", "error": type(exc).__name__})
+        return PlainTextResponse("database niet bereikbaar", status_code=503)
+    return PlainTextResponse("ok")
+
+
+def _ping(engine: Engine) -> None:
+    with engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
 
 
 async def redirect_slash(request: Request) -> Response:
@@ -26,7 +49,8 @@ async def start(request: Request) -> Response:
     gemeente = gemeente_of(request)
     state = services.cookies.read(request, gemeente.slug)
     logged_in = (
-        state.token is not None and services.store.session(state.token, services.idle) is not None
+        state.token is not None
+        and await services.db(services.store.session, state.token, services.idle) is not None
     )
     return page(request, "start.html", {"gemeente": gemeente, "ingelogd": logged_in})
 

@@ -38,7 +38,7 @@ async def login(request: Request) -> Response:
         await check_csrf(form, csrf)
         result = services.login.callback({k: str(v) for k, v in form.items()}, {})
         if result.bsn is not None:
-            return _after_login(request, gemeente, result.bsn)
+            return await _after_login(request, gemeente, result.bsn)
         error, status = result.error, 422
     start = services.login.start(
         LoginRequest(
@@ -67,17 +67,17 @@ async def login(request: Request) -> Response:
     return response
 
 
-def _after_login(request: Request, gemeente: Gemeente, bsn: str) -> Response:
+async def _after_login(request: Request, gemeente: Gemeente, bsn: str) -> Response:
     services = services_of(request)
-    persoon = services.brp.raadpleeg(bsn)
+    persoon = await services.db(services.brp.raadpleeg, bsn)
     if persoon is None:
         raise HTTPException(400)
     today = services.today()
     if persoon.curatele or not mag_zelf_melden(persoon, today):
         reason = "curatele" if persoon.curatele else "minderjarig"
         return page(request, "niet_online.html", {"gemeente": gemeente, "reden": reason}, 403)
-    draft = services.store.open_draft(gemeente.slug, bsn, gemeente.versie)
-    token, _session = services.store.create_session(gemeente.slug, bsn, draft.id)
+    draft = await services.db(services.store.open_draft, gemeente.slug, bsn, gemeente.versie)
+    token, _session = await services.db(services.store.create_session, gemeente.slug, bsn, draft.id)
     if draft.answers:
         target = path_for(request, "resume", slug=gemeente.slug)  # welcome back: answers kept
     else:
@@ -122,7 +122,7 @@ async def start_over(request: Request) -> Response:
     if visit.draft.submitted_reference:
         return see_other(visit.path("confirmation"))
     try:
-        visit.services.store.clear_draft(visit.draft.id)
+        await visit.services.db(visit.services.store.clear_draft, visit.draft.id)
     except LookupError:  # submitted in the meantime (another tab)
         return see_other(visit.path("confirmation"))
     first = journey_for(visit.gemeente, {}).next_step() or visit.gemeente.stappen[0]
@@ -135,10 +135,10 @@ async def logout(request: Request) -> Response:
     state = services.cookies.read(request, gemeente.slug)
     form = await read_form(request)
     if state.token:
-        session = services.store.session(state.token, services.idle)
+        session = await services.db(services.store.session, state.token, services.idle)
         if session is not None:
             await check_csrf(form, session.csrf)
-            services.store.end_session(state.token)
+            await services.db(services.store.end_session, state.token)
     response = page(request, "uitgelogd.html", {"gemeente": gemeente})
     services.cookies.clear(response, gemeente.slug)
     return response

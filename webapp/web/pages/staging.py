@@ -27,7 +27,7 @@ async def submissions(request: Request) -> Response:
     """Staging: the test submissions of a gemeente, newest first."""
     services = _staging_only(request)
     gemeente = gemeente_of(request)
-    rows = list(reversed(services.store.submissions(gemeente.slug)))
+    rows = list(reversed(await services.db(services.store.submissions, gemeente.slug)))
     return page(request, "staging/meldingen.html", {"gemeente": gemeente, "meldingen": rows})
 
 
@@ -36,15 +36,15 @@ async def submission(request: Request) -> Response:
     services = _staging_only(request)
     gemeente = gemeente_of(request)
     reference = request.path_params["reference"]
-    found = [s for s in services.store.submissions(gemeente.slug) if s.reference == reference]
+    stored_rows = await services.db(services.store.submissions, gemeente.slug)
+    found = [s for s in stored_rows if s.reference == reference]
     if not found:
         raise HTTPException(404)
     melding = found[0]
+    linked = await services.db(services.store.linked_requests, melding.id or 0)
     stored = {
         "submission": melding.model_dump(mode="json"),
-        "linked_requests": [
-            r.model_dump(mode="json") for r in services.store.linked_requests(melding.id or 0)
-        ],
+        "linked_requests": [r.model_dump(mode="json") for r in linked],
     }
     return page(
         request,

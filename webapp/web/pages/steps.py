@@ -38,7 +38,7 @@ async def step(request: Request) -> Response:
     if request.method == "GET":
         if not visit.journey.may_visit(cfg.id):
             return see_other(visit.next_path())
-        ctx = visit.context(cfg.id)
+        ctx = await visit.context(cfg.id)
         answer = visit.draft.answers.get(cfg.id)
         values = step_type_of(cfg).initial_values(cfg, answer, ctx)
         return _step_page(request, visit, cfg, values, [], ctx)
@@ -59,7 +59,7 @@ async def _post_step(request: Request, visit: Visit, cfg: Any, form: FormData) -
     if not journey.may_visit(cfg.id):
         raise HTTPException(409)
     step_type = step_type_of(cfg)
-    ctx = visit.context(cfg.id)
+    ctx = await visit.context(cfg.id)
     max_bytes = int(visit.gemeente.uploads.max_mb * 1024 * 1024)
     outcome = step_type.parse(cfg, await form_input(form, max_bytes), ctx)
     if not outcome.ok:
@@ -68,13 +68,19 @@ async def _post_step(request: Request, visit: Visit, cfg: Any, form: FormData) -
     if step_type.checks_answers:
         if not journey.is_ready_to_submit():
             return see_other(visit.next_path())
-        build_submission(visit, ctx)
+        await build_submission(visit, ctx)
         return see_other(visit.path("confirmation"))
+    db, store = visit.services.db, visit.services.store
     for upload in outcome.uploads:
-        visit.services.store.save_upload(
-            visit.draft.id, upload.field, upload.filename, upload.content_type, upload.data
+        await db(
+            store.save_upload,
+            visit.draft.id,
+            upload.field,
+            upload.filename,
+            upload.content_type,
+            upload.data,
         )
-    visit.services.store.save_answer(visit.draft.id, cfg.id, outcome.answer)
+    await db(store.save_answer, visit.draft.id, cfg.id, outcome.answer)
     after = journey_for(visit.gemeente, {**visit.draft.answers, cfg.id: outcome.answer})
     if after.stopped is not None:
         return see_other(visit.path("stopped"))
@@ -165,7 +171,7 @@ async def lookup(request: Request) -> Response:
         raise HTTPException(409)
     form = await read_form(request)
     await check_csrf(form, visit.session.csrf)
-    message, ok = step_type.live_lookup(cfg, await form_input(form, 0), visit.context(cfg.id))
+    message, ok = step_type.live_lookup(cfg, await form_input(form, 0), await visit.context(cfg.id))
     return page(request, "fragments/adres_gevonden.html", {"melding": message, "gevonden": ok})
 
 
@@ -193,10 +199,11 @@ async def confirmation(request: Request) -> Response:
     visit = await load_visit(request)
     if isinstance(visit, Response):
         return visit
-    submission = visit.services.store.submission_for_draft(visit.draft.id)
+    db, store = visit.services.db, visit.services.store
+    submission = await db(store.submission_for_draft, visit.draft.id)
     if submission is None:
         return see_other(visit.next_path())
-    requests = visit.services.store.linked_requests(submission.id or 0)
+    requests = await db(store.linked_requests, submission.id or 0)
     return page(
         request,
         "bevestiging.html",
