@@ -14,7 +14,7 @@ from starlette.staticfiles import StaticFiles
 from webapp.resources import STATIC
 from webapp.settings import Settings
 from webapp.web.errors import http_error
-from webapp.web.middleware import RequestLog, SecurityHeaders, ServerErrors
+from webapp.web.middleware import BodyLimit, RequestLog, SecurityHeaders, ServerErrors
 from webapp.web.pages import general, login, staging, steps
 from webapp.web.services import build_services
 
@@ -64,6 +64,7 @@ def create_app(settings: Settings, *, today: Callable[[], date] = date.today) ->
             Middleware(RequestLog),
             Middleware(SecurityHeaders, hsts=settings.hsts),
             Middleware(ServerErrors),
+            Middleware(BodyLimit, services=services),
         ],
         exception_handlers={HTTPException: http_error},
     )

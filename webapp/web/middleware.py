@@ -1,11 +1,13 @@
 """ASGI middleware, outermost first: a request id and one log event per request, the security
-headers on every response, and the 500/503 pages rendered inside those two."""
+headers on every response, the 500/503 pages rendered inside those two, and the body limits."""
 
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -13,6 +15,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from webapp.logs import request_id
+from webapp.steps import registry
 from webapp.web.errors import error_page
 
 log = logging.getLogger("verhuizen")
@@ -184,3 +187,81 @@ def _route(scope: Scope) -> str | None:
     route = scope.get("route")
     path = getattr(route, "path", None)
     return str(path) if path is not None else None
+
+
+SMALL_BODY = 64 * 1024
+"""Any request without files: the largest form (check answers, a long text question) is far
+smaller."""
+MULTIPART_OVERHEAD = 256 * 1024
+STEP_PATH = re.compile(r"^/(?P<slug>[^/]+)/stap/(?P<step_id>[^/]+)$")
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """Bounded requests, enforced before anything parses them: a declared Content-Length over
+    the limit is refused unread; a body that grows past it is cut off as it streams (nothing is
+    spooled beyond it). The limit is small for every request, and the gemeente's upload limit
+    (times the documents the step may ask) for a step that takes files."""
+
+    def __init__(self, app: ASGIApp, services: Any) -> None:
+        self.app = app
+        self.services = services
+
+    def limit(self, scope: Scope) -> int:
+        match = STEP_PATH.match(scope["path"])
+        if match is None or scope.get("method") != "POST":
+            return SMALL_BODY
+        gemeente = self.services.gemeenten.get(match["slug"])
+        if gemeente is None:
+            return SMALL_BODY
+        try:
+            cfg = gemeente.step(match["step_id"])
+        except KeyError:
+            return SMALL_BODY
+        step_type = registry[cfg.type]
+        if not step_type.multipart:
+            return SMALL_BODY
+        files = max(1, len(step_type.documents(cfg, gemeente)))
+        return int(gemeente.uploads.max_mb * 1024 * 1024) * files + MULTIPART_OVERHEAD
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = self.limit(scope)
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await self._refuse(scope, receive, send)
+            return
+        seen = 0
+        started = False
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise BodyTooLarge
+            return message
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counted, watch)
+        except BodyTooLarge:
+            if started:
+                raise
+            await self._refuse(scope, receive, send)
+
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        log.info("body too large", extra={"event": "body_too_large"})
+        response = error_page(Request(scope), 413, headers={"Connection": "close"})
+        await response(scope, receive, send)
