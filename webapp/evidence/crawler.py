@@ -20,7 +20,7 @@ from webapp.config.models import Gemeente
 from webapp.evidence import axe, checks
 from webapp.evidence.model import Evidence, State, Tools, ViewportResult
 from webapp.steps import registry
-from webapp.testing.resident import BrowserResident, Observer, WalkError
+from webapp.testing.resident import BrowserResident, Observer, WalkError, tester_credentials
 from webapp.testing.testdata import ResidentData, resident_data
 
 if TYPE_CHECKING:
@@ -94,7 +94,9 @@ class Crawler:
 
     def _context(self, clock: bool = False) -> BrowserContext:
         context = self.browser.new_context(
-            viewport={"width": WIDE[0], "height": WIDE[1]}, locale="nl-NL"
+            viewport={"width": WIDE[0], "height": WIDE[1]},
+            locale="nl-NL",
+            http_credentials=tester_credentials(),
         )
         context.set_default_timeout(TIMEOUT_MS)
         if clock:

@@ -19,7 +19,14 @@ from webapp.scenarios.loader import Plan, Suite
 from webapp.scenarios.result import Failure, PageVisit, ScenarioResult
 from webapp.steps.base import FormAnswer
 from webapp.steps.documenten import document_id
-from webapp.testing.resident import REFERENCE, BrowserResident, Observer, Unplaced, WalkError
+from webapp.testing.resident import (
+    REFERENCE,
+    BrowserResident,
+    Observer,
+    Unplaced,
+    WalkError,
+    tester_credentials,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -44,7 +51,9 @@ def run_scenario(
 
     result = ScenarioResult(suite.slug, plan.naam)
     started = time.monotonic()
-    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    context = browser.new_context(
+        viewport={"width": 1024, "height": 768}, http_credentials=tester_credentials()
+    )
     # axe in every document from the start: injecting it afterwards costs more per page.
     context.add_init_script(script=axe_source())
     context.set_default_timeout(ACTION_TIMEOUT_MS)

@@ -9,6 +9,7 @@ module loads without it; a :class:`~playwright.sync_api.Page` is handed in by th
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,9 +22,21 @@ from webapp.steps.base import FormAnswer, StepType
 from webapp.testing.testdata import ResidentData, resident_data
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Locator, Page
+    from playwright.sync_api import HttpCredentials, Locator, Page
 
 MAX_STEPS = 40
+STAGING_PASSWORD = "VERHUIZEN_STAGING_WACHTWOORD"
+
+
+def tester_credentials() -> HttpCredentials | None:
+    """HTTP credentials for a staging server (its pages and the test login ask for the staging
+    password): from ``VERHUIZEN_STAGING_WACHTWOORD`` where the tools run, else none."""
+    password = os.environ.get(STAGING_PASSWORD)
+    if not password:
+        return None
+    return {"username": "tester", "password": password}
+
+
 # One round trip each: these run several times per page.
 _STEP_ID = """() => {
   const forms = document.querySelectorAll('form[data-step-id]');

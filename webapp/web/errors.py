@@ -23,6 +23,12 @@ STATUS_TEXT = {
             "Het formulier of de link is niet geldig. Uw opgeslagen antwoorden zijn niet veranderd."
         ),
     ),
+    401: (
+        N_("Alleen voor testers"),
+        N_(
+            "Dit is de testomgeving. Log in met het wachtwoord van de testomgeving; dat krijgt u van de beheerder."
+        ),
+    ),
     403: (
         N_("Geen toegang"),
         N_(

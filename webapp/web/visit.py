@@ -5,6 +5,8 @@ A :class:`Visit` is a logged-in resident's request: session, draft, person and j
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
 from typing import Any
 
@@ -144,6 +146,32 @@ async def load_visit(request: Request) -> Visit | Response:
         raise HTTPException(400)
     journey = journey_for(gemeente, draft.answers)
     return Visit(request, services, gemeente, session, draft, aangever, journey)
+
+
+TESTER_REALM = 'Basic realm="Testomgeving", charset="UTF-8"'
+
+
+def require_tester(request: Request) -> None:
+    """Staging is not public: its pages and the test login ask for the staging password
+    (HTTP Basic, any user name). Development without a password is open; production has
+    neither the pages nor the test login."""
+    password = services_of(request).settings.staging_password
+    if password is None:
+        return
+    given = _basic_password(request.headers.get("authorization", ""))
+    if given is None or not same(given, password):
+        raise HTTPException(401, headers={"WWW-Authenticate": TESTER_REALM})
+
+
+def _basic_password(header: str) -> str | None:
+    scheme, _sep, value = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return decoded.partition(":")[2] or None
 
 
 async def check_csrf(form: FormData, expected: str | None) -> None:

@@ -18,6 +18,7 @@ from webapp.web.visit import (
     page,
     path_for,
     read_form,
+    require_tester,
     see_other,
     services_of,
 )
@@ -26,6 +27,8 @@ from webapp.web.visit import (
 async def login(request: Request) -> Response:
     services = services_of(request)
     gemeente = gemeente_of(request)
+    if services.login.is_test:
+        require_tester(request)
     state = services.cookies.read(request, gemeente.slug)
     nonce = state.nonce or new_nonce()
     csrf = services.cookies.anonymous_csrf(nonce)
@@ -114,6 +117,7 @@ async def start_over(request: Request) -> Response:
     """
     if services_of(request).settings.is_production:
         raise HTTPException(404)
+    require_tester(request)
     visit = await load_visit(request)
     if isinstance(visit, Response):
         return visit

@@ -13,13 +13,14 @@ from starlette.responses import Response
 from webapp import preview
 from webapp.steps import registry
 from webapp.web.services import Services
-from webapp.web.visit import gemeente_of, page, services_of
+from webapp.web.visit import gemeente_of, page, require_tester, services_of
 
 
 def _staging_only(request: Request) -> Services:
     services = services_of(request)
     if services.settings.is_production:
         raise HTTPException(404)
+    require_tester(request)
     return services
 
 
