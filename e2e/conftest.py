@@ -20,7 +20,7 @@ os.environ.pop("VERHUIZEN_TESTDATA_DIR", None)
 from playwright.sync_api import Browser, Page
 
 from e2e.helpers import CONFIG_DIR, ROOT
-from tests.servers import SECRET, clean_env, free_port, serving
+from tests.servers import E2E_RATE_LIMITS, SECRET, clean_env, free_port, serving
 from webapp.evidence.runner import CHROMIUM_ARGS, SYSTEM_CHROMIUM  # one list for every browser user
 
 
@@ -47,6 +47,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         VERHUIZEN_DATA_DIR=str(data / "data"),
         VERHUIZEN_SECRET_KEY=SECRET,
         VERHUIZEN_CONFIG_DIR=str(CONFIG_DIR),
+        # Every browser test logs in from 127.0.0.1: far more often than a resident would.
+        VERHUIZEN_RATE_LIMITS=E2E_RATE_LIMITS,
     )
     cmd = [sys.executable, "-m", "uvicorn", "webapp.web.asgi:app"]
     cmd += ["--host", "127.0.0.1", "--port", str(port), "--no-server-header"]

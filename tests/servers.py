@@ -18,6 +18,7 @@ import pytest
 
 START_TIMEOUT = 20.0
 SECRET = "e2e-secret-key-that-is-long-enough-12345"
+E2E_RATE_LIMITS = "login=1000/minute,lookup=1000/minute,upload=1000/minute,submit=1000/minute"
 
 
 def free_port() -> int:

@@ -43,6 +43,9 @@ class Settings:
     """Connect, lock and statement timeout of the database."""
     db_threads: int = 8
     """Threads for database work, so no request waits on another's query in the event loop."""
+    rate_limit_storage: str = "async+memory://"
+    rate_limits: tuple[tuple[str, str], ...] = ()
+    """Overrides of the default limits per action, e.g. (("login", "5/minute"),)."""
 
     @property
     def is_production(self) -> bool:
@@ -116,6 +119,7 @@ class Settings:
         threads = env.get("VERHUIZEN_DB_THREADS", "8")
         if not threads.isdigit() or not 1 <= int(threads) <= 200:
             raise SettingsError("VERHUIZEN_DB_THREADS moet een geheel getal van 1 tot 200 zijn")
+        rate_limits = _rate_limits(env.get("VERHUIZEN_RATE_LIMITS", ""))
         return cls(
             mode=mode,
             database_url=database_url,
@@ -134,6 +138,8 @@ class Settings:
             hsts=env.get("VERHUIZEN_HSTS", "1" if mode == "production" else "0") == "1",
             db_timeout_seconds=db_timeout,
             db_threads=int(threads),
+            rate_limit_storage=env.get("VERHUIZEN_RATE_LIMIT_OPSLAG") or "async+memory://",
+            rate_limits=rate_limits,
         )
 
 
@@ -154,3 +160,28 @@ def _local_secret(
 def _new_fernet_key() -> str:
     """A Fernet key (32 random bytes, url-safe base64), as cryptography's Fernet expects."""
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+RATE_LIMITED = ("login", "lookup", "upload", "submit")
+
+
+def _rate_limits(raw: str) -> tuple[tuple[str, str], ...]:
+    """``login=20/minute,submit=10/minute``: each known action with a ``limits`` expression."""
+    from limits import parse
+
+    result = []
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        name, _sep, value = part.partition("=")
+        if name.strip() not in RATE_LIMITED:
+            raise SettingsError(
+                f"VERHUIZEN_RATE_LIMITS: onbekende handeling {name.strip()!r}; bekend zijn: "
+                + ", ".join(RATE_LIMITED)
+            )
+        try:
+            parse(value.strip())
+        except ValueError:
+            raise SettingsError(
+                f"VERHUIZEN_RATE_LIMITS: {value.strip()!r} is geen limiet zoals 20/minute"
+            ) from None
+        result.append((name.strip(), value.strip()))
+    return tuple(result)

@@ -50,6 +50,12 @@ STATUS_TEXT = {
         N_("Bestand te groot"),
         N_("Wat u verstuurde is te groot. Kies een kleiner bestand."),
     ),
+    429: (
+        N_("Even geduld"),
+        N_(
+            "U heeft dit in korte tijd vaak gedaan. Probeer het over %(seconden)s seconden opnieuw. Uw antwoorden zijn bewaard."
+        ),
+    ),
     500: (
         N_("Er ging iets mis"),
         N_("Probeer het later nog eens. Uw opgeslagen antwoorden zijn bewaard."),
@@ -64,11 +70,16 @@ OTHER_STATUS_TEXT = (N_("Er ging iets mis"), N_("Probeer het later nog eens."))
 
 async def http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
-    return error_page(request, exc.status_code, headers=exc.headers)
+    values = {"seconden": exc.detail} if exc.status_code == 429 else None
+    return error_page(request, exc.status_code, headers=exc.headers, values=values)
 
 
 def error_page(
-    request: Request, status: int, *, headers: Mapping[str, str] | None = None
+    request: Request,
+    status: int,
+    *,
+    headers: Mapping[str, str] | None = None,
+    values: Mapping[str, str] | None = None,
 ) -> Response:
     title, text = STATUS_TEXT.get(status, OTHER_STATUS_TEXT)
     services = request.app.state.services
@@ -78,7 +89,12 @@ def error_page(
         response: Response = render(
             services.templates,
             "error.html",
-            {"gemeente": gemeente, "titel": _(title), "tekst": _(text), "status": status},
+            {
+                "gemeente": gemeente,
+                "titel": _(title),
+                "tekst": _(text) % values if values else _(text),
+                "status": status,
+            },
             status,
         )
     except Exception:  # never fail while reporting a failure

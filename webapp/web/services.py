@@ -24,6 +24,7 @@ from webapp.storage.db import make_engine, migrate
 from webapp.storage.store import Store
 from webapp.web.cookies import Cookies
 from webapp.web.offload import Offload
+from webapp.web.ratelimit import RateLimits
 from webapp.web.rendering import make_environment
 
 
@@ -38,6 +39,7 @@ class Services:
     templates: Environment
     cookies: Cookies
     db: Offload
+    rate_limits: RateLimits
     """Runs blocking calls (the store, the file-backed registers) in the bounded thread pool."""
     today: Callable[[], date] = field(default=date.today)
 
@@ -66,5 +68,6 @@ def build_services(settings: Settings, *, today: Callable[[], date] = date.today
         templates=make_environment(),
         cookies=Cookies(settings.secret_key, settings.secure_cookies),
         db=Offload(settings.db_threads),
+        rate_limits=RateLimits(settings.rate_limit_storage, settings.rate_limits),
         today=today,
     )

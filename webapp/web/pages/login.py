@@ -35,6 +35,7 @@ async def login(request: Request) -> Response:
     error = None
     status = 200
     if request.method == "POST":
+        await services.rate_limits.hit(request, "login")
         form = await read_form(request)
         if state.nonce is None:
             raise HTTPException(403)

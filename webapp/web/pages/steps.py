@@ -59,6 +59,9 @@ async def _post_step(request: Request, visit: Visit, cfg: Any, form: FormData) -
     if not journey.may_visit(cfg.id):
         raise HTTPException(409)
     step_type = step_type_of(cfg)
+    if step_type.multipart or step_type.checks_answers:
+        action = "upload" if step_type.multipart else "submit"
+        await visit.services.rate_limits.hit(request, action)
     ctx = await visit.context(cfg.id)
     max_bytes = int(visit.gemeente.uploads.max_mb * 1024 * 1024)
     outcome = step_type.parse(cfg, await form_input(form, max_bytes), ctx)
@@ -169,6 +172,7 @@ async def lookup(request: Request) -> Response:
     step_type = step_type_of(cfg)
     if not step_type.enhanced or not visit.journey.may_visit(cfg.id):
         raise HTTPException(409)
+    await visit.services.rate_limits.hit(request, "lookup")
     form = await read_form(request)
     await check_csrf(form, visit.session.csrf)
     message, ok = step_type.live_lookup(cfg, await form_input(form, 0), await visit.context(cfg.id))
