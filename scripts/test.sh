@@ -29,13 +29,20 @@ have_chromium() {
     [[ -x $CHROMIUM ]]
 }
 
+# ClamAV's daemon, for the upload virus-scan test against the real clamd (it runs on a one-line
+# test signature of its own: no virus database download needed).
+have_clamd() {
+    command -v clamd >/dev/null || [[ -x /usr/sbin/clamd ]]
+}
+
 heading "System packages"
 missing=()
 have_chromium || missing+=(chromium)
 have_postgres || missing+=(postgresql)
+have_clamd || missing+=(clamav-daemon)
 use_playwright_chromium=false
 if ((${#missing[@]} == 0)); then
-    echo "Chromium and PostgreSQL are present."
+    echo "Chromium, PostgreSQL and clamd are present."
 elif [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     note "installing with apt-get: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

@@ -13,9 +13,10 @@ from starlette.testclient import TestClient
 from webapp.steps import registry
 from webapp.steps.base import Example
 from webapp.steps.verhuisdatum import date_answer
+from webapp.uploads import MINIMAL_PDF, MINIMAL_PNG
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+PDF = MINIMAL_PDF  # real files: the upload check parses them
+PNG = MINIMAL_PNG
 
 
 def csrf_of(page: str) -> str:

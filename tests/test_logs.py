@@ -43,6 +43,12 @@ def test_a_journey_and_a_database_failure_log_no_personal_data(tmp_path):
     old_level = root.level
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
+    # webapp.logs.configure() (serve, asgi) gives our logger its own handler and stops it
+    # propagating; here every event must reach the scanned output.
+    ours = logging.getLogger("verhuizen")
+    old_propagate, old_ours = ours.propagate, ours.level
+    ours.propagate = True
+    ours.setLevel(logging.DEBUG)
     try:
         app = create_app(make_settings(tmp_path), today=lambda: TODAY)
         g = app.state.services.gemeenten["rotterdam"]
@@ -71,6 +77,7 @@ def test_a_journey_and_a_database_failure_log_no_personal_data(tmp_path):
     finally:
         root.removeHandler(handler)
         root.setLevel(old_level)
+        ours.propagate, ours.level = old_propagate, old_ours
     log = out.getvalue()
     assert '"event": "request"' in log  # it logged, the failure too:
     assert '"event": "database_unavailable"' in log or '"event": "unhandled_error"' in log

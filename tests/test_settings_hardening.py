@@ -66,3 +66,39 @@ def test_database_limits_are_checked(tmp_path, variable, value):
     env = {"VERHUIZEN_DATA_DIR": str(tmp_path), "VERHUIZEN_SECRET_KEY": SECRET, variable: value}
     with pytest.raises(SettingsError, match=variable):
         Settings.from_env(env)
+
+
+def test_a_clamd_address_is_checked(tmp_path):
+    env = {"VERHUIZEN_DATA_DIR": str(tmp_path), "VERHUIZEN_SECRET_KEY": SECRET}
+    assert Settings.from_env(env).clamd is None
+    ok = Settings.from_env({**env, "VERHUIZEN_CLAMD": "tcp:127.0.0.1:3310"})
+    assert ok.clamd == "tcp:127.0.0.1:3310" and not ok.clamd_fail_open
+    with pytest.raises(SettingsError, match="VERHUIZEN_CLAMD"):
+        Settings.from_env({**env, "VERHUIZEN_CLAMD": "ergens"})
+    with pytest.raises(SettingsError, match="VERHUIZEN_CLAMD_TIMEOUT"):
+        Settings.from_env({**env, "VERHUIZEN_CLAMD_TIMEOUT": "0"})
+
+
+def test_the_app_scans_uploads_with_the_configured_clamd_and_fails_closed(tmp_path):
+    """clamd configured but not listening: a good PDF is refused, the draft is unharmed."""
+    from starlette.testclient import TestClient
+
+    from tests.conftest import TODAY, make_settings
+    from tests.driver import PDF, Resident, run_until
+    from tests.servers import free_port
+    from tests.web.test_scenarios import FREE
+    from webapp.web.app import create_app
+
+    settings = make_settings(tmp_path, VERHUIZEN_CLAMD=f"tcp:127.0.0.1:{free_port()}")
+    app = create_app(settings, today=lambda: TODAY)
+    g = app.state.services.gemeenten["voorbeeld"]
+    with TestClient(app) as client:
+        r = Resident(client, "voorbeeld")
+        r.login("999990238")
+        run_until(r, g, "documenten", TODAY, FREE["voorbeeld"])
+        field = "doc-huurcontract"
+        r.answer({}, {field: ("huurcontract.pdf", PDF, "application/pdf")})
+        assert r.status == 422
+        [error] = r.errors()
+        assert "kan nu niet worden gecontroleerd" in error
+        assert r.step == "documenten"

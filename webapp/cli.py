@@ -1,4 +1,4 @@
-"""The ``verhuizen`` command: serve, check-config, schema, migrate, toegankelijkheid."""
+"""The ``verhuizen`` command: serve, check-config, schema, migrate, opschonen, toegankelijkheid, ..."""
 
 from __future__ import annotations
 
@@ -26,6 +26,18 @@ def main(argv: list[str] | None = None) -> int:
         "--check", action="store_true", help="alleen controleren of het bestand actueel is"
     )
     sub.add_parser("migrate", help="breng het databaseschema op de laatste versie")
+    opschonen = sub.add_parser(
+        "opschonen",
+        help="verwijder verlopen sessies en wat over de bewaartermijn is (voor cron; herhaalbaar)",
+    )
+    opschonen.add_argument(
+        "--droog", action="store_true", help="niets verwijderen, alleen tellen wat weg zou gaan"
+    )
+    sub.add_parser(
+        "sleutels-roteren",
+        help="versleutel alle persoonsgegevens opnieuw met de eerste sleutel van "
+        "VERHUIZEN_ENCRYPTION_KEYS",
+    )
     toegankelijk = sub.add_parser(
         "toegankelijkheid", help="toegankelijkheidsbewijs (axe-core en controles) voor een gemeente"
     )
@@ -68,12 +80,124 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "scenarios":
         return _scenarios(args, settings.config_dir)
     if args.command == "migrate":
-        from webapp.storage.db import make_engine, migrate
-
-        migrate(make_engine(settings.database_url))
+        if not _migrate(settings):
+            return 1
         print("database bijgewerkt")
         return 0
+    if args.command == "opschonen":
+        return _opschonen(settings, args.droog)
+    if args.command == "sleutels-roteren":
+        return _sleutels_roteren(settings)
     return _serve(settings, args.host, args.port, args.workers)
+
+
+def _database_problem(exc: Exception) -> str:
+    """What went wrong, without SQL parameters (they may hold personal data)."""
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DBAPIError):
+        first_line = next(iter(str(exc.orig).strip().splitlines()), "")
+        return f"{type(exc.orig).__name__}: {first_line}"
+    return str(exc) or type(exc).__name__
+
+
+def _migrate(settings: Settings) -> bool:
+    """Bring the database to the newest schema under the migration lock; False on failure."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from webapp.storage.crypto import DecryptionError
+    from webapp.storage.db import MigrationLockTimeout, make_engine, migrate
+
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine, keys=settings.encryption_keys)
+    except (SQLAlchemyError, ValueError, DecryptionError, MigrationLockTimeout, OSError) as exc:
+        print(f"verhuizen: database niet bijgewerkt: {_database_problem(exc)}", file=sys.stderr)
+        return False
+    finally:
+        engine.dispose()
+    return True
+
+
+def _opschonen(settings: Settings, droog: bool) -> int:
+    """Exit 0 when done (or counted), 1 when the database fails, 2 when it cannot start."""
+    from datetime import timedelta
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from webapp.config.models import Bewaren
+    from webapp.storage.db import make_engine, schema_is_current
+    from webapp.storage.store import Bewaartermijn, Store
+
+    if _config_dir_missing(settings.config_dir):
+        return 2
+    try:
+        gemeenten = load_dir(settings.config_dir)
+    except ConfigError as exc:
+        # Without the configured retention periods nothing is deleted: a default could be shorter.
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        print("verhuizen: niets opgeschoond: de configuratie is niet in orde", file=sys.stderr)
+        return 2
+
+    def termijn(slug: str) -> Bewaartermijn:
+        # A gemeente that left the configuration keeps the default periods.
+        bewaren = gemeenten[slug].bewaren if slug in gemeenten else Bewaren()
+        return Bewaartermijn(
+            concept=timedelta(days=bewaren.concept_dagen),
+            na_aflevering=timedelta(days=bewaren.na_aflevering_dagen),
+        )
+
+    engine = make_engine(settings.database_url, keys=settings.encryption_keys)
+    try:
+        if not schema_is_current(engine):
+            print(
+                "verhuizen: de database is niet op de laatste versie: voer eerst "
+                "'verhuizen migrate' uit",
+                file=sys.stderr,
+            )
+            return 2
+        store = Store(engine, settings.secret_key)
+        telling = store.opschonen(
+            termijn, timedelta(minutes=settings.session_idle_minutes), droog=droog
+        )
+    except SQLAlchemyError as exc:
+        print(f"verhuizen: opschonen mislukt: {_database_problem(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    wat = (
+        f"{telling.sessies} sessie(s), {telling.concepten} concept(en), "
+        f"{telling.meldingen} melding(en), {telling.bestanden} bestand(en), "
+        f"{telling.gekoppelde_aanvragen} gekoppelde aanvra(a)g(en)"
+    )
+    print(f"droog: zou verwijderen: {wat}" if droog else f"verwijderd: {wat}")
+    return 0
+
+
+def _sleutels_roteren(settings: Settings) -> int:
+    """Exit 0 when every value is encrypted with the first key, 1 on a failure."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from webapp.storage.crypto import DecryptionError
+    from webapp.storage.db import make_engine, reencrypt, schema_is_current
+
+    engine = make_engine(settings.database_url, keys=settings.encryption_keys)
+    try:
+        if not schema_is_current(engine):
+            print("verhuizen: voer eerst 'verhuizen migrate' uit", file=sys.stderr)
+            return 2
+        counts = reencrypt(engine)
+    except (SQLAlchemyError, DecryptionError) as exc:
+        print(f"verhuizen: sleutels roteren mislukt: {_database_problem(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(
+        "opnieuw versleuteld met de eerste sleutel: "
+        + ", ".join(f"{table} {n}" for table, n in counts.items())
+    )
+    return 0
 
 
 CONFIG_DIR_HINT = "stel VERHUIZEN_CONFIG_DIR in op de map met de gemeente-bestanden (*.yaml)"
@@ -226,14 +350,22 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         return 1
+    # Once, before the workers start: each worker's start-up then finds the schema at head.
+    if not _migrate(settings):
+        return 1
     print(f"eDienst Verhuizen ({settings.mode}) op http://{host}:{port}/", flush=True)
+    from webapp import logs
+
+    logs.configure()
     uvicorn.run(
         "webapp.web.asgi:app",
         host=host,
         port=port,
         workers=workers,
         log_level="info",
-        access_log=False,
+        log_config=None,  # ours: JSON lines (webapp.logs), set up again in each worker
+        access_log=False,  # one event per request comes from webapp.web.middleware.RequestLog
+        server_header=False,
     )
     return 0
 

@@ -49,5 +49,7 @@ def configure(level: int = logging.INFO) -> None:
         logger = logging.getLogger(name)
         logger.handlers = [handler]
         logger.setLevel(level)
-        logger.propagate = False
+        # Uvicorn's own loggers stop here; ours still reaches the root (which has no handler in
+        # the server), so a test's log capture sees its events even after a configure().
+        logger.propagate = name == "verhuizen"
     logging.getLogger("uvicorn.access").disabled = True

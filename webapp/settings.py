@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import secrets
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,6 +47,10 @@ class Settings:
     rate_limit_storage: str = "async+memory://"
     rate_limits: tuple[tuple[str, str], ...] = ()
     """Overrides of the default limits per action, e.g. (("login", "5/minute"),)."""
+    clamd: str | None = None
+    """ClamAV's clamd for uploads: ``unix:/run/clamav/clamd.ctl`` or ``tcp:host:port``; None: off."""
+    clamd_fail_open: bool = False
+    clamd_timeout: float = 10.0
 
     @property
     def is_production(self) -> bool:
@@ -120,6 +125,22 @@ class Settings:
         if not threads.isdigit() or not 1 <= int(threads) <= 200:
             raise SettingsError("VERHUIZEN_DB_THREADS moet een geheel getal van 1 tot 200 zijn")
         rate_limits = _rate_limits(env.get("VERHUIZEN_RATE_LIMITS", ""))
+        clamd = (env.get("VERHUIZEN_CLAMD") or "").strip() or None
+        if clamd is not None:
+            from webapp.virusscan import parse_address
+
+            try:
+                parse_address(clamd)
+            except ValueError as exc:
+                raise SettingsError(f"VERHUIZEN_CLAMD: {exc}") from None
+        try:
+            clamd_timeout = float(env.get("VERHUIZEN_CLAMD_TIMEOUT", "10"))
+        except ValueError:
+            clamd_timeout = -1.0
+        if not 0 < clamd_timeout <= 120:
+            raise SettingsError(
+                "VERHUIZEN_CLAMD_TIMEOUT moet een aantal seconden zijn, groter dan 0"
+            )
         return cls(
             mode=mode,
             database_url=database_url,
@@ -140,6 +161,9 @@ class Settings:
             db_threads=int(threads),
             rate_limit_storage=env.get("VERHUIZEN_RATE_LIMIT_OPSLAG") or "async+memory://",
             rate_limits=rate_limits,
+            clamd=clamd,
+            clamd_fail_open=env.get("VERHUIZEN_CLAMD_FAIL_OPEN", "0") == "1",
+            clamd_timeout=clamd_timeout,
         )
 
 
@@ -148,13 +172,23 @@ def _local_secret(
 ) -> str:
     """Development and staging keep generated keys in the data folder, so restarts keep them."""
     path = data_dir / name
-    if path.exists():
-        return path.read_text().strip()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = make() if make else secrets.token_urlsafe(48)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = make() if make else secrets.token_urlsafe(48)
+        try:
+            # O_EXCL: of workers starting together on a fresh folder, one writes, all read it.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as handle:
+                handle.write(key)
+    for _attempt in range(50):
+        text = path.read_text().strip()
+        if text:
+            return text
+        time.sleep(0.01)  # another worker is writing it this very moment
+    raise SettingsError(f"{path} is leeg: verwijder het bestand, dan wordt het opnieuw gemaakt")
 
 
 def _new_fernet_key() -> str:

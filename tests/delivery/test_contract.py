@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import ClassVar, Literal
 
 import pytest
+from cryptography.fernet import Fernet
 from pydantic import ValidationError
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -38,7 +39,7 @@ BSN = "999990007"
 @pytest.fixture
 def store(tmp_path: Path) -> Iterator[Store]:
     engine = make_engine(f"sqlite:///{tmp_path / 'db' / 'v.db'}")
-    migrate(engine)
+    migrate(engine, keys=[Fernet.generate_key().decode()])
     yield Store(engine, "test-secret-key-that-is-long-enough-1234")
     engine.dispose()
 

@@ -3,50 +3,19 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, inspect
+from sqlalchemy import inspect
 from starlette.testclient import TestClient
 
-from tests._pg import postgres_available, postgres_unavailable_reason, start_postgres
 from tests.conftest import GEMEENTEN, TODAY, make_settings
 from tests.driver import Resident, complete_journey
+from tests.storage.conftest import needs_postgres, reset
 from tests.web.test_scenarios import FREE
-from webapp.storage.db import make_engine, migrate
+from webapp.storage.db import make_engine
 from webapp.storage.store import Store, new_reference
 from webapp.web.app import create_app
-
-needs_postgres = pytest.mark.skipif(
-    not postgres_available(), reason=postgres_unavailable_reason() or ""
-)
-
-
-@pytest.fixture(scope="module")
-def pg_url(tmp_path_factory) -> Iterator[str]:
-    if not postgres_available():
-        pytest.skip(postgres_unavailable_reason() or "no PostgreSQL")
-    with start_postgres(tmp_path_factory.mktemp("pg")) as pg:
-        yield pg.url
-
-
-@pytest.fixture(
-    params=["sqlite", pytest.param("postgres", marks=[pytest.mark.postgres, needs_postgres])]
-)
-def engine(request, tmp_path: Path) -> Iterator[Engine]:
-    url = (
-        f"sqlite:///{tmp_path / 'db' / 'v.db'}"
-        if request.param == "sqlite"
-        else request.getfixturevalue("pg_url")
-    )
-    engine = make_engine(url)
-    migrate(engine, "base")  # start from nothing even when the module's server is reused
-    migrate(engine)
-    yield engine
-    migrate(engine, "base")
-    engine.dispose()
 
 
 def test_migrations_create_every_table(engine):
@@ -159,4 +128,5 @@ def test_complete_journey_on_postgresql(slug, pg_url, tmp_path):
             submissions[-1].answers["stappen"]["adres"]["adres"]["gemeentecode"]
             == gemeente.gemeentecode
         )
+    reset(app.state.services.store.engine)
     app.state.services.store.engine.dispose()

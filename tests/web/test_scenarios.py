@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.conftest import CONFIG_DIR, GEMEENTEN, TODAY
-from tests.driver import PDF, address_form, complete_journey, moving_date, run_until
+from tests.driver import PDF, PNG, address_form, complete_journey, moving_date, run_until
 from webapp.config.loader import load_dir
 from webapp.storage.models import LinkedRequest, Submission
 from webapp.testing.testdata import resident_data
@@ -149,7 +149,7 @@ def test_rotterdam_moving_in_with_aunt_who_rents(resident, app):
     r.answer(
         {},
         {
-            "doc-id_hoofdbewoner": ("id.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "image/png"),
+            "doc-id_hoofdbewoner": ("id.png", PNG, "image/png"),
             "doc-verhuurdersverklaring": ("vv.pdf", PDF, "application/pdf"),
         },
     )
@@ -160,7 +160,7 @@ def test_rotterdam_moving_in_with_aunt_who_rents(resident, app):
         {},
         {
             "doc-verklaring_inwoning": ("verklaring.pdf", PDF, "application/pdf"),
-            "doc-id_hoofdbewoner": ("id.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20, "image/png"),
+            "doc-id_hoofdbewoner": ("id.png", PNG, "image/png"),
             "doc-verhuurdersverklaring": ("vv.pdf", PDF, "application/pdf"),
         },
     )

@@ -149,6 +149,26 @@ class Signalen(_Model):
     min_m2_per_persoon: float | None = Field(default=None, gt=0)
 
 
+class Bewaren(_Model):
+    """Retention of personal data: ``verhuizen opschonen`` deletes what is older."""
+
+    concept_dagen: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="Dagen dat een niet verstuurde melding (antwoorden en bestanden) bewaard "
+        "blijft na de laatste wijziging.",
+    )
+    na_aflevering_dagen: int = Field(
+        default=30,
+        ge=1,
+        le=365,
+        description="Dagen dat een verstuurde melding met bijlagen bewaard blijft na aflevering "
+        "bij de gemeente. Zolang er geen aflevering aan een backoffice is, telt het versturen "
+        "als aflevering.",
+    )
+
+
 _THEMA_NAMEN: list[JsonValue] = list(known_themes())
 
 
@@ -176,6 +196,11 @@ class Gemeente(_Model):
     datum: Datumvenster = Field(default_factory=Datumvenster)
     uploads: Uploads = Field(default_factory=Uploads)
     signalen: Signalen = Field(default_factory=Signalen)
+    bewaren: Bewaren = Field(
+        default_factory=Bewaren,
+        description="Bewaartermijnen van persoonsgegevens; 'verhuizen opschonen' verwijdert wat "
+        "ouder is.",
+    )
     gebieden: dict[str, GebiedDefinitie] = Field(default_factory=dict)
     documenten: list[Document] = Field(default_factory=list)
     stappen: list[Any] = Field(min_length=1, description="De stappen, in volgorde.")

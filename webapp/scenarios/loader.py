@@ -7,7 +7,6 @@ already resolved to what the runner types and clicks (an option's waarde, a pers
 
 from __future__ import annotations
 
-import base64
 import mimetypes
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -26,22 +25,15 @@ from webapp.scenarios.model import Scenario, ScenarioBestand, Verwacht
 from webapp.steps import registry
 from webapp.steps.base import FilePart, FormAnswer
 from webapp.testing.testdata import resident_data
+from webapp.uploads import MINIMAL_PDF, MINIMAL_PNG
 
 SCENARIO_DIR = "scenarios"
 FILES_DIR = "bestanden"
-# Built-in files, so a scenario needs no files of its own: a minimal PDF and a 1x1 PNG.
+# Built-in files, so a scenario needs no files of its own: a minimal PDF and a 1x1 PNG (real
+# files, which the upload check parses).
 BUILTIN_FILES: dict[str, tuple[bytes, str]] = {
-    "test.pdf": (
-        b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-        b"2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n",
-        "application/pdf",
-    ),
-    "test.png": (
-        base64.b64decode(
-            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-        ),
-        "image/png",
-    ),
+    "test.pdf": (MINIMAL_PDF, "application/pdf"),
+    "test.png": (MINIMAL_PNG, "image/png"),
 }
 
 Loc = tuple[Any, ...]

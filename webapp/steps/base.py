@@ -105,6 +105,8 @@ class StepContext:
     """Evaluates a condition against the answers so far (False when not known yet)."""
     uploads: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     """Files already stored for this draft, by field name."""
+    scanner: Any = None
+    """The virus scanner for uploads (``webapp.virusscan``), when one is configured."""
 
 
 @dataclass

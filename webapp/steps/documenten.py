@@ -25,13 +25,8 @@ from webapp.steps.base import (
     Upload,
 )
 from webapp.steps.registry import registry
-
-SIGNATURES = {
-    "pdf": (b"%PDF-",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-}
-CONTENT_TYPES = {"pdf": "application/pdf", "jpeg": "image/jpeg", "png": "image/png"}
+from webapp.uploads import CONTENT_TYPES, MINIMAL_PDF, inspect, message
+from webapp.virusscan import Scanner
 
 
 class DocumentenConfig(StepConfig):
@@ -44,8 +39,8 @@ class DocumentenConfig(StepConfig):
 
 FIELD_PREFIX = "doc-"
 
-# The example file: the smallest PDF the step accepts.
-EXAMPLE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+# The example file: the smallest PDF the step accepts (a real one: one empty page).
+EXAMPLE_PDF = MINIMAL_PDF
 
 
 def field_name(document_id: str) -> str:
@@ -147,25 +142,22 @@ class Documenten(StepType[DocumentenConfig]):
                     )
                 )
                 continue
-            kind = sniff(upload.data, limits.types)
-            if kind is None:
-                allowed = ", ".join(t.upper() for t in limits.types)
-                errors.append(
-                    FieldError(
-                        name,
-                        _(
-                            "Het bestand %(bestand)s is geen %(soorten)s. Kies een bestand van een van deze soorten."
-                        )
-                        % {"bestand": upload.filename, "soorten": allowed},
-                    )
-                )
+            verdict = inspect(
+                upload.data,
+                limits.types,
+                filename=upload.filename,
+                content_type=upload.content_type,
+                scanner=scanner_of(ctx),
+            )
+            if not verdict.ok:
+                errors.append(FieldError(name, message(verdict, upload.filename, limits.types)))
                 continue
-            stored = Upload(doc.id, upload.filename, CONTENT_TYPES[kind], upload.data)
+            stored = Upload(doc.id, upload.filename, verdict.content_type, upload.data)
             uploads.append(stored)
             bestanden[doc.id] = {
                 "bestandsnaam": upload.filename,
                 "grootte": len(upload.data),
-                "type": kind,
+                "type": verdict.kind,
             }
         if errors:
             return Outcome(None, errors, {})
@@ -228,12 +220,10 @@ class Documenten(StepType[DocumentenConfig]):
         return FormAnswer(files=files, description=", ".join(names))
 
 
-def sniff(data: bytes, allowed: Iterable[str]) -> str | None:
-    """The file kind by its first bytes: what the file is, not what its name claims."""
-    for kind in allowed:
-        if any(data.startswith(sig) for sig in SIGNATURES[kind]):
-            return kind
-    return None
+def scanner_of(ctx: StepContext) -> Scanner | None:
+    """The virus scanner of this request, when one is configured (``StepContext.scanner``)."""
+    scanner: Scanner | None = ctx.scanner
+    return scanner
 
 
 def _mb(value: float) -> str:

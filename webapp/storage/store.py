@@ -1,23 +1,30 @@
-"""The store: the only place that talks to the database. The web layer calls these methods."""
+"""The store: the only place that talks to the database. The web layer calls these methods.
+
+Personal data goes in and comes out in clear; the columns encrypt it at rest with the keys bound
+to the engine (:mod:`webapp.storage.crypto`). Retention: :meth:`Store.opschonen`.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import Engine, delete
+from sqlalchemy import Engine, delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from webapp.storage.crypto import use_keys
 from webapp.storage.models import Draft, LinkedRequest, Submission, UploadRow, WebSession
 
 # Crockford base32 without I, L, O, U: easy to read out over the phone.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+T = TypeVar("T")
 
 
 def now() -> datetime:
@@ -37,8 +44,41 @@ class StoredUpload:
     grootte: int
 
 
+@dataclass(frozen=True)
+class Bewaartermijn:
+    """How long one gemeente keeps personal data (from its configuration, ``bewaren``)."""
+
+    concept: timedelta
+    """An unsent draft (answers and files), counted from its last change."""
+    na_aflevering: timedelta
+    """A submission with its files and linked requests, counted from delivery."""
+
+
+@dataclass(frozen=True)
+class Opgeschoond:
+    """What :meth:`Store.opschonen` deleted (or, in a dry run, would delete)."""
+
+    sessies: int = 0
+    concepten: int = 0
+    meldingen: int = 0
+    bestanden: int = 0
+    gekoppelde_aanvragen: int = 0
+
+
 class Store:
-    def __init__(self, engine: Engine, secret: str, clock: Callable[[], datetime] = now) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        secret: str,
+        clock: Callable[[], datetime] = now,
+        *,
+        keys: Sequence[str] | None = None,
+    ) -> None:
+        """``keys``: the encryption keys, newest first. Without them the engine's keys are used
+        (bound by ``make_engine(url, keys=...)`` or ``migrate(engine, keys=...)``); with none
+        bound, reading or writing personal data raises ``EncryptionKeyError``."""
+        if keys:
+            use_keys(engine, keys)
         self.engine = engine
         self._secret = secret.encode()
         self.clock = clock
@@ -88,14 +128,6 @@ class Store:
         with Session(self.engine) as db:
             db.execute(delete(WebSession).where(col(WebSession.id) == _hash(token)))
             db.commit()
-
-    def purge_sessions(self, idle: timedelta) -> int:
-        with Session(self.engine) as db:
-            result = db.execute(
-                delete(WebSession).where(col(WebSession.last_seen) < self.clock() - idle)
-            )
-            db.commit()
-            return int(getattr(result, "rowcount", 0) or 0)
 
     # -- drafts ------------------------------------------------------------------------
 
@@ -263,6 +295,101 @@ class Store:
                     select(LinkedRequest).where(LinkedRequest.submission_id == submission_id)
                 ).all()
             )
+
+    # -- retention ---------------------------------------------------------------------
+
+    def opschonen(
+        self, termijn: Callable[[str], Bewaartermijn], idle: timedelta, *, droog: bool = False
+    ) -> Opgeschoond:
+        """Delete what is past its retention, in one transaction; ``droog``: only count.
+
+        Idempotent (a second run finds nothing), so a cron job may run it as often as it likes:
+
+        - sessions idle for longer than ``idle``;
+        - drafts without a submission, unchanged for ``termijn(gemeente).concept`` and not in
+          use by a live session, with their files;
+        - submissions ``termijn(gemeente).na_aflevering`` after delivery, with their linked
+          requests, their draft, its files and its sessions. There is no delivery to a back office
+          yet (``webapp.delivery``: the report stays in this database), so today delivery is the
+          moment of submission, ``Submission.created_at``; count from the delivery time once
+          there is one. A submitted draft is deleted only with its submission, whose foreign key
+          needs it.
+        """
+        at = self.clock()
+        live = at - idle
+        with Session(self.engine) as db:
+            gemeenten = set(db.exec(select(Draft.gemeente).distinct()).all())
+            gemeenten |= set(db.exec(select(Submission.gemeente).distinct()).all())
+            drafts: list[str] = []
+            submissions: list[int] = []
+            for gemeente in sorted(gemeenten):
+                bewaren = termijn(gemeente)
+                in_use = select(WebSession.id).where(
+                    col(WebSession.draft_id) == col(Draft.id), col(WebSession.last_seen) >= live
+                )
+                sent = select(Submission.id).where(col(Submission.draft_id) == col(Draft.id))
+                drafts += db.exec(
+                    select(Draft.id).where(
+                        Draft.gemeente == gemeente,
+                        col(Draft.updated_at) < at - bewaren.concept,
+                        ~in_use.exists(),
+                        ~sent.exists(),
+                    )
+                ).all()
+                for submission_id, draft_id in db.exec(
+                    select(Submission.id, Submission.draft_id).where(
+                        Submission.gemeente == gemeente,
+                        col(Submission.created_at) < at - bewaren.na_aflevering,
+                    )
+                ).all():
+                    assert submission_id is not None
+                    submissions.append(submission_id)
+                    drafts.append(draft_id)
+            sessions = set(
+                db.exec(select(WebSession.id).where(col(WebSession.last_seen) < live)).all()
+            )
+            for part in _chunks(drafts):
+                sessions |= set(
+                    db.exec(select(WebSession.id).where(col(WebSession.draft_id).in_(part))).all()
+                )
+            counted = Opgeschoond(
+                sessies=len(sessions),
+                concepten=len(drafts) - len(submissions),
+                meldingen=len(submissions),
+                bestanden=sum(
+                    _count(db, UploadRow, col(UploadRow.draft_id).in_(part))
+                    for part in _chunks(drafts)
+                ),
+                gekoppelde_aanvragen=sum(
+                    _count(db, LinkedRequest, col(LinkedRequest.submission_id).in_(numbers))
+                    for numbers in _chunks(submissions)
+                ),
+            )
+            if droog:
+                return counted
+            for numbers in _chunks(submissions):
+                db.execute(
+                    delete(LinkedRequest).where(col(LinkedRequest.submission_id).in_(numbers))
+                )
+            for part in _chunks(drafts):
+                db.execute(delete(UploadRow).where(col(UploadRow.draft_id).in_(part)))
+            for part in _chunks(list(sessions)):
+                db.execute(delete(WebSession).where(col(WebSession.id).in_(part)))
+            for numbers in _chunks(submissions):
+                db.execute(delete(Submission).where(col(Submission.id).in_(numbers)))
+            for part in _chunks(drafts):
+                db.execute(delete(Draft).where(col(Draft.id).in_(part)))
+            db.commit()
+            return counted
+
+
+def _chunks(ids: Sequence[T], size: int = 500) -> list[Sequence[T]]:
+    """Lists of ids short enough for an IN (...) on every database."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]
+
+
+def _count(db: Session, model: type[Any], where: Any) -> int:
+    return int(db.exec(select(func.count()).select_from(model).where(where)).one())
 
 
 def _hash(token: str) -> str:

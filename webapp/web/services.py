@@ -22,6 +22,7 @@ from webapp.registers.factory import adressen_for, brp_for, login_testpersonen
 from webapp.settings import Settings
 from webapp.storage.db import make_engine, migrate
 from webapp.storage.store import Store
+from webapp.virusscan import Scanner, from_setting
 from webapp.web.cookies import Cookies
 from webapp.web.offload import Offload
 from webapp.web.ratelimit import RateLimits
@@ -40,6 +41,8 @@ class Services:
     cookies: Cookies
     db: Offload
     rate_limits: RateLimits
+    scanner: Scanner | None
+    """ClamAV for uploads when VERHUIZEN_CLAMD is set."""
     """Runs blocking calls (the store, the file-backed registers) in the bounded thread pool."""
     today: Callable[[], date] = field(default=date.today)
 
@@ -55,8 +58,10 @@ class Services:
 def build_services(settings: Settings, *, today: Callable[[], date] = date.today) -> Services:
     """The services for these settings: registers and login as the settings choose them."""
     config = ConfigSource(settings.config_dir, reload=settings.mode != "production")
-    engine = make_engine(settings.database_url)
-    migrate(engine)
+    engine = make_engine(
+        settings.database_url, timeout=settings.db_timeout_seconds, pool_size=settings.db_threads
+    )
+    migrate(engine, keys=settings.encryption_keys)  # under a lock; binds the keys to the engine
     deps = LoginDeps(testpersonen=lambda: login_testpersonen(settings), env=os.environ)
     return Services(
         settings=settings,
@@ -69,5 +74,8 @@ def build_services(settings: Settings, *, today: Callable[[], date] = date.today
         cookies=Cookies(settings.secret_key, settings.secure_cookies),
         db=Offload(settings.db_threads),
         rate_limits=RateLimits(settings.rate_limit_storage, settings.rate_limits),
+        scanner=from_setting(
+            settings.clamd, fail_open=settings.clamd_fail_open, timeout=settings.clamd_timeout
+        ),
         today=today,
     )

@@ -96,6 +96,7 @@ class Visit:
                 doc: {"bestandsnaam": u.bestandsnaam, "grootte": u.grootte, "type": u.content_type}
                 for doc, u in uploads.items()
             },
+            scanner=self.services.scanner,
         )
 
     def next_path(self) -> str:

@@ -64,7 +64,9 @@ async def _post_step(request: Request, visit: Visit, cfg: Any, form: FormData) -
         await visit.services.rate_limits.hit(request, action)
     ctx = await visit.context(cfg.id)
     max_bytes = int(visit.gemeente.uploads.max_mb * 1024 * 1024)
-    outcome = step_type.parse(cfg, await form_input(form, max_bytes), ctx)
+    # In a worker thread: checking an upload (parsing a PDF, a virus scan) takes CPU and time.
+    inputs = await form_input(form, max_bytes)
+    outcome = await visit.services.db(step_type.parse, cfg, inputs, ctx)
     if not outcome.ok:
         return _step_page(request, visit, cfg, outcome.values, outcome.errors, ctx, status=422)
     assert outcome.answer is not None
