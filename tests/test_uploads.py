@@ -665,3 +665,46 @@ def test_the_shipped_scenario_files_pass():
         kind = {".pdf": "pdf", ".png": "png", ".jpg": "jpeg", ".jpeg": "jpeg"}.get(path.suffix)
         if kind:
             assert check(path.read_bytes(), filename=path.name).ok, path.name
+
+
+def _within(seconds: float, fn, *args):
+    """``fn(*args)``, failing when it has not returned after ``seconds`` (a generous bound
+    for a linear check on a busy machine; the quadratic one took minutes)."""
+    import threading
+
+    result: list[Any] = []
+    worker = threading.Thread(target=lambda: result.append(fn(*args)), daemon=True)
+    worker.start()
+    worker.join(seconds)
+    assert not worker.is_alive(), f"{fn.__name__} took longer than {seconds} s"
+    return result[0]
+
+
+def test_many_unterminated_stream_keywords_are_checked_in_linear_time():
+    lines = b"%stream\n" * 250_000  # 2 MB of comments: quadratic scanning would take hours
+    data = MINIMAL_PDF.replace(b"%%EOF", lines + b"%%EOF")
+    verdict = _within(30, check, data)
+    assert verdict.reason is None or verdict.reason is not Reason.ACTIEF
+
+
+def test_an_object_outside_the_table_is_refused_even_behind_a_fake_stream():
+    hidden = b"%stream\n9 0 obj<</S/JavaScript/JS(app.alert(1))>>endobj\n%endstream\n"
+    cut = MINIMAL_PDF.rindex(b"xref")
+    data = MINIMAL_PDF[:cut] + hidden + MINIMAL_PDF[cut:]
+    verdict = check(data)
+    assert not verdict.ok
+    assert verdict.reason in (Reason.BESCHADIGD, Reason.ACTIEF)
+
+
+def test_markers_deep_in_compressed_bytes_are_chance_not_a_web_page():
+    """A photo's compressed bytes hold "<svg" or "<html" by chance (one 10 MB file in fifty);
+    only the start a browser sniffs counts, and for a PDF its text outside streams."""
+    from webapp.uploads import SNIFFED, _check_polyglot
+
+    deep = b"\x89PNG\r\n\x1a\n" + b"x" * SNIFFED + b"<svg<html"
+    assert _check_polyglot(deep, "png") is None
+    assert _check_polyglot(b"\x89PNG\r\n\x1a\n<html>" + b"x" * 100, "png").reason is Reason.GEMENGD
+    in_stream = b"%PDF-1.4\n" + b"x" * SNIFFED + b"stream\n<svg endstream\n%%EOF"
+    assert _check_polyglot(in_stream, "pdf") is None
+    outside = b"%PDF-1.4\n" + b"x" * SNIFFED + b"<html> stream\nabc endstream\n%%EOF"
+    assert _check_polyglot(outside, "pdf").reason is Reason.GEMENGD

@@ -44,7 +44,7 @@ from pypdf.generic import (
 from webapp.i18n import _
 from webapp.virusscan import Scanner, ScannerUnavailable
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("verhuizen.uploads")  # under our logger: JSON, with the request id
 # pypdf logs what it repairs in a damaged PDF, sometimes quoting the file: a resident's document
 # stays out of the log (what the check decided is logged below, without the file's content).
 logging.getLogger("pypdf").setLevel(logging.ERROR)
@@ -308,7 +308,12 @@ AUTOMATIC_ACTIONS = frozenset({"/GoTo"})
 # The same names in the bytes of the file, outside streams: a second look at what the parser
 # may not have reached (objects outside the cross-reference table that a viewer could recover).
 _RAW_NAME = re.compile(rb"/([^\s/<>\[\]()%{}]+)")
-_STREAM = re.compile(rb"stream(?:\r\n|\r|\n).*?endstream", re.S)
+_STREAM_START = re.compile(rb"stream(?:\r\n|\r|\n)")
+_STREAM_END = b"endstream"
+# "12 0 obj": an object written in the file, which a viewer rebuilding a broken table may use.
+_RAW_OBJECT = re.compile(
+    rb"(?<![0-9])([0-9]{1,10})[\x00\t\n\f\r ]+([0-9]{1,5})[\x00\t\n\f\r ]+obj\b"
+)
 _EOF = b"%%EOF"
 
 
@@ -338,9 +343,42 @@ def _check_pdf(data: bytes) -> Verdict:
     for page in pages:
         page.mediabox  # noqa: B018 - every page object must be there and have a size
     found = _pdf_objects_problem(reader) or _raw_names_problem(data)
+    found = found or _hidden_objects_problem(data, reader)
     if found is not None:
         return found
     return Verdict("pdf")
+
+
+def _outside_streams(data: bytes) -> bytes:
+    """The file without the contents of its streams, in one pass (linear in the file's size:
+    a file full of unterminated ``stream`` keywords must not make this quadratic)."""
+    parts: list[bytes] = []
+    at = 0
+    while True:
+        start = _STREAM_START.search(data, at)
+        if start is None:
+            parts.append(data[at:])
+            break
+        end = data.find(_STREAM_END, start.end())
+        if end < 0:
+            parts.append(data[at:])  # no end: what follows counts as outside, and is checked
+            break
+        parts.append(data[at : start.start()])
+        parts.append(b" ")
+        at = end + len(_STREAM_END)
+    return b"".join(parts)
+
+
+def _hidden_objects_problem(data: bytes, reader: PdfReader) -> Verdict | None:
+    """Every object written in the file is one the cross-reference table knows (an older
+    version of it, from an incremental save, too). One it does not know is hidden from this
+    check, but a viewer that rebuilds the table may find it and run it."""
+    known = {(number, generation) for generation, table in reader.xref.items() for number in table}
+    for match in _RAW_OBJECT.finditer(data):
+        number, generation = int(match.group(1)), int(match.group(2))
+        if (number, generation) not in known and number not in reader.xref_objStm:
+            return Verdict("pdf", Reason.BESCHADIGD, f"object {number} outside the table")
+    return None
 
 
 def _pdf_objects_problem(reader: PdfReader) -> Verdict | None:
@@ -449,8 +487,7 @@ def _resolve(value: Any, reader: PdfReader) -> Any:
 
 
 def _raw_names_problem(data: bytes) -> Verdict | None:
-    outside_streams = _STREAM.sub(b" ", data)
-    for match in _RAW_NAME.finditer(outside_streams):
+    for match in _RAW_NAME.finditer(_outside_streams(data)):
         raw = match.group(1)
         if b"#" in raw:  # a name may spell its letters as #xx
             raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
@@ -467,10 +504,19 @@ _HTML_MARKERS = (b"<html", b"<script", b"<!doctype", b"<body", b"<iframe", b"<sv
 _ZIP_END = b"PK\x05\x06"
 
 
+SNIFFED = 1024
+"""How far a browser looks for HTML when it guesses a file's type (the MIME sniffing standard
+reads 512 bytes): markers anywhere in a photo's compressed bytes occur by chance (a 10 MB file
+holds a random "<svg" one time in fifty), so only the sniffed start counts, and for a PDF also
+its text outside streams."""
+
+
 def _check_polyglot(data: bytes, kind: str) -> Verdict | None:
-    lowered = data.lower()
+    looked_at = data[:SNIFFED].lower()
+    if kind == "pdf":
+        looked_at += b" " + _outside_streams(data).lower()
     for marker in _HTML_MARKERS:
-        if marker in lowered:
+        if marker in looked_at:
             return Verdict(kind, Reason.GEMENGD, f"contains {marker.decode()}")
     # A ZIP archive is read from its end record, in the last 64 KB: it can sit inside any file.
     if _ZIP_END in data[-(22 + 65535) :]:

@@ -207,11 +207,19 @@ class Store:
             db.commit()
 
     def uploads(self, draft_id: str) -> dict[str, StoredUpload]:
+        """What is stored for the draft, without the files' bytes (asked on every step)."""
         with Session(self.engine) as db:
-            rows = db.exec(select(UploadRow).where(UploadRow.draft_id == draft_id)).all()
+            rows = db.exec(
+                select(
+                    UploadRow.document,
+                    UploadRow.bestandsnaam,
+                    UploadRow.content_type,
+                    UploadRow.grootte,
+                ).where(UploadRow.draft_id == draft_id)
+            ).all()
             return {
-                r.document: StoredUpload(r.document, r.bestandsnaam, r.content_type, r.grootte)
-                for r in rows
+                document: StoredUpload(document, bestandsnaam, content_type, grootte)
+                for document, bestandsnaam, content_type, grootte in rows
             }
 
     def upload_data(self, draft_id: str, document: str) -> bytes | None:
