@@ -102,3 +102,33 @@ def test_the_app_scans_uploads_with_the_configured_clamd_and_fails_closed(tmp_pa
         [error] = r.errors()
         assert "kan nu niet worden gecontroleerd" in error
         assert r.step == "documenten"
+
+
+def test_a_wrong_encryption_key_stops_the_start_with_a_clear_message(tmp_path, capsys):
+    from cryptography.fernet import Fernet
+
+    from tests.conftest import TODAY, make_settings
+    from tests.driver import Resident
+    from webapp import cli
+    from webapp.web.app import create_app
+
+    right = Fernet.generate_key().decode()
+    wrong = Fernet.generate_key().decode()
+    settings = make_settings(tmp_path, VERHUIZEN_ENCRYPTION_KEYS=right)
+    from starlette.testclient import TestClient
+
+    with TestClient(create_app(settings, today=lambda: TODAY)) as client:
+        Resident(client, "voorbeeld").login("999990238")  # something encrypted is stored
+    with pytest.raises(SettingsError, match="VERHUIZEN_ENCRYPTION_KEYS opent de gegevens"):
+        create_app(make_settings(tmp_path, VERHUIZEN_ENCRYPTION_KEYS=wrong))
+    # With the old key behind a new one, it starts (rotation).
+    create_app(make_settings(tmp_path, VERHUIZEN_ENCRYPTION_KEYS=f"{wrong},{right}"))
+    env = {
+        "VERHUIZEN_DATA_DIR": str(tmp_path / "data"),
+        "VERHUIZEN_SECRET_KEY": "test-secret-key-that-is-long-enough-1234",
+        "VERHUIZEN_ENCRYPTION_KEYS": wrong,
+    }
+    assert cli._migrate(Settings.from_env(env)) is False
+    assert (
+        "VERHUIZEN_ENCRYPTION_KEYS opent de gegevens in de database niet" in capsys.readouterr().err
+    )

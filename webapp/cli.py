@@ -17,6 +17,14 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument(
+        "--proxy",
+        action="append",
+        default=[],
+        metavar="ADRES",
+        help="het adres van de proxy ervoor (herhaalbaar): diens X-Forwarded-For geldt dan als "
+        "het adres van de inwoner (voor de limieten per client)",
+    )
     check = sub.add_parser("check-config", help="controleer gemeente-configuratie")
     check.add_argument(
         "path", nargs="?", help="een bestand of map (standaard: VERHUIZEN_CONFIG_DIR)"
@@ -88,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         return _opschonen(settings, args.droog)
     if args.command == "sleutels-roteren":
         return _sleutels_roteren(settings)
-    return _serve(settings, args.host, args.port, args.workers)
+    return _serve(settings, args.host, args.port, args.workers, args.proxy)
 
 
 def _database_problem(exc: Exception) -> str:
@@ -101,17 +109,27 @@ def _database_problem(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
+WRONG_KEYS = (
+    "VERHUIZEN_ENCRYPTION_KEYS opent de gegevens in de database niet: zet de sleutel waarmee "
+    "ze zijn versleuteld in de lijst (een nieuwe sleutel vooraan, de oude erachter)"
+)
+
+
 def _migrate(settings: Settings) -> bool:
     """Bring the database to the newest schema under the migration lock; False on failure."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from webapp.storage.crypto import DecryptionError
+    from webapp.storage.crypto import DecryptionError, verify_keys
     from webapp.storage.db import MigrationLockTimeout, make_engine, migrate
 
     engine = make_engine(settings.database_url)
     try:
         migrate(engine, keys=settings.encryption_keys)
-    except (SQLAlchemyError, ValueError, DecryptionError, MigrationLockTimeout, OSError) as exc:
+        verify_keys(engine)
+    except DecryptionError:
+        print(f"verhuizen: {WRONG_KEYS}", file=sys.stderr)
+        return False
+    except (SQLAlchemyError, ValueError, MigrationLockTimeout, OSError) as exc:
         print(f"verhuizen: database niet bijgewerkt: {_database_problem(exc)}", file=sys.stderr)
         return False
     finally:
@@ -125,7 +143,6 @@ def _opschonen(settings: Settings, droog: bool) -> int:
 
     from sqlalchemy.exc import SQLAlchemyError
 
-    from webapp.config.models import Bewaren
     from webapp.storage.db import make_engine, schema_is_current
     from webapp.storage.store import Bewaartermijn, Store
 
@@ -140,12 +157,16 @@ def _opschonen(settings: Settings, droog: bool) -> int:
         print("verhuizen: niets opgeschoond: de configuratie is niet in orde", file=sys.stderr)
         return 2
 
-    def termijn(slug: str) -> Bewaartermijn:
-        # A gemeente that left the configuration keeps the default periods.
-        bewaren = gemeenten[slug].bewaren if slug in gemeenten else Bewaren()
+    def termijn(slug: str) -> Bewaartermijn | None:
+        # A gemeente not in the configuration (renamed, or its file away for a while): its
+        # data is left alone rather than deleted by a default period.
+        if slug not in gemeenten:
+            return None
         return Bewaartermijn(
-            concept=timedelta(days=bewaren.concept_dagen),
-            na_aflevering=timedelta(days=bewaren.na_aflevering_dagen),
+            concept=timedelta(days=gemeenten[slug].bewaren.concept_dagen),
+            # Submissions count from their delivery to the back office. Nothing delivers them
+            # yet (webapp.delivery has no target but this database), so they are kept.
+            na_aflevering=None,
         )
 
     engine = make_engine(settings.database_url, keys=settings.encryption_keys)
@@ -172,6 +193,10 @@ def _opschonen(settings: Settings, droog: bool) -> int:
         f"{telling.gekoppelde_aanvragen} gekoppelde aanvra(a)g(en)"
     )
     print(f"droog: zou verwijderen: {wat}" if droog else f"verwijderd: {wat}")
+    print(
+        "meldingen worden bewaard: er is nog geen aflevering aan een backoffice, dus telt "
+        "bewaren.na_aflevering_dagen nog niet"
+    )
     return 0
 
 
@@ -341,7 +366,9 @@ def _scenarios(args: argparse.Namespace, config_dir: Path) -> int:
         return 2
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
+def _serve(
+    settings: Settings, host: str, port: int, workers: int, proxies: list[str] | None = None
+) -> int:
     import uvicorn
 
     try:
@@ -366,6 +393,9 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         log_config=None,  # ours: JSON lines (webapp.logs), set up again in each worker
         access_log=False,  # one event per request comes from webapp.web.middleware.RequestLog
         server_header=False,
+        # Behind a proxy the peer is the proxy: trust its X-Forwarded-For only when named.
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=",".join(proxies) if proxies else None,
     )
     return 0
 

@@ -62,3 +62,46 @@ def test_the_address_lookup_and_submitting_are_limited(tmp_path):
 def test_the_limits_setting_is_checked(tmp_path, value, message):
     with pytest.raises(SettingsError, match=message):
         make_settings(tmp_path, VERHUIZEN_RATE_LIMITS=value)
+
+
+def test_ipv6_clients_count_by_their_64_network():
+    from webapp.web.ratelimit import client_key
+
+    assert client_key("2001:db8:1:2:aaaa::1") == client_key("2001:db8:1:2:bbbb::9")
+    assert client_key("2001:db8:1:2::1") != client_key("2001:db8:1:3::1")
+    assert client_key("192.0.2.10") == "192.0.2.10"
+    assert client_key("") == "onbekend"
+
+
+def test_a_shared_store_that_is_down_lets_residents_through(tmp_path, caplog):
+    app = make(tmp_path, "login=1/minute")
+    limits = app.state.services.rate_limits
+
+    class Down:
+        async def hit(self, *args):
+            raise ConnectionError("redis is down")
+
+        async def get_window_stats(self, *args):
+            raise ConnectionError("redis is down")
+
+    limits.limiter = Down()
+    with TestClient(app) as client:
+        page = client.get("/rotterdam/inloggen").text
+        for _ in range(3):
+            assert (
+                client.post("/rotterdam/inloggen", data={"csrf": csrf_of(page)}).status_code == 422
+            )
+    assert any(getattr(r, "event", "") == "rate_limit_store_unavailable" for r in caplog.records)
+
+
+def test_serve_trusts_forwarded_addresses_only_from_the_named_proxy(monkeypatch, tmp_path):
+    from webapp import cli
+
+    seen: dict[str, object] = {}
+    monkeypatch.setenv("VERHUIZEN_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.setattr("uvicorn.run", lambda app, **options: seen.update(options))
+    assert cli.main(["serve"]) == 0
+    assert seen["proxy_headers"] is False and seen["forwarded_allow_ips"] is None
+    assert cli.main(["serve", "--proxy", "10.0.0.5", "--proxy", "10.0.0.6"]) == 0
+    assert seen["proxy_headers"] is True and seen["forwarded_allow_ips"] == "10.0.0.5,10.0.0.6"
+    assert seen["server_header"] is False and seen["log_config"] is None

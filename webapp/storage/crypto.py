@@ -168,3 +168,26 @@ class EncryptedBytes(TypeDecorator[bytes]):
 
 
 ENCRYPTED_TYPES = (EncryptedText, EncryptedJSON, EncryptedBytes)
+
+
+# Stored values to try, one of each kind of table, newest first where there is a time.
+_PROBES = (
+    "SELECT answers FROM draft ORDER BY updated_at DESC LIMIT 1",
+    "SELECT answers FROM submission ORDER BY created_at DESC LIMIT 1",
+    "SELECT bsn FROM web_session ORDER BY last_seen DESC LIMIT 1",
+)
+
+
+def verify_keys(engine: Engine) -> None:
+    """Raise DecryptionError when the keys bound to ``engine`` open none of the stored values
+    (wrong keys: every login would fail, and new data would be written with them). Nothing
+    stored yet: nothing to check."""
+    from sqlalchemy import text
+
+    cipher = cipher_for(engine.dialect)
+    with engine.connect() as connection:
+        for sql in _PROBES:
+            stored = connection.execute(text(sql)).scalar()
+            if stored is not None:
+                cipher.open_text(stored if isinstance(stored, str) else stored.decode())
+                return

@@ -50,8 +50,9 @@ class Bewaartermijn:
 
     concept: timedelta
     """An unsent draft (answers and files), counted from its last change."""
-    na_aflevering: timedelta
-    """A submission with its files and linked requests, counted from delivery."""
+    na_aflevering: timedelta | None
+    """A submission with its files and linked requests, counted from delivery; None: kept
+    (nothing delivers reports to a back office yet, so this database holds the only copy)."""
 
 
 @dataclass(frozen=True)
@@ -307,7 +308,11 @@ class Store:
     # -- retention ---------------------------------------------------------------------
 
     def opschonen(
-        self, termijn: Callable[[str], Bewaartermijn], idle: timedelta, *, droog: bool = False
+        self,
+        termijn: Callable[[str], Bewaartermijn | None],
+        idle: timedelta,
+        *,
+        droog: bool = False,
     ) -> Opgeschoond:
         """Delete what is past its retention, in one transaction; ``droog``: only count.
 
@@ -332,6 +337,8 @@ class Store:
             submissions: list[int] = []
             for gemeente in sorted(gemeenten):
                 bewaren = termijn(gemeente)
+                if bewaren is None:
+                    continue  # not configured (any more): nothing of it is deleted
                 in_use = select(WebSession.id).where(
                     col(WebSession.draft_id) == col(Draft.id), col(WebSession.last_seen) >= live
                 )
@@ -344,6 +351,8 @@ class Store:
                         ~sent.exists(),
                     )
                 ).all()
+                if bewaren.na_aflevering is None:
+                    continue
                 for submission_id, draft_id in db.exec(
                     select(Submission.id, Submission.draft_id).where(
                         Submission.gemeente == gemeente,

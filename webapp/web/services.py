@@ -19,7 +19,8 @@ from webapp.config.source import ConfigSource
 from webapp.registers.adressen import AdresRegister
 from webapp.registers.brp import Brp
 from webapp.registers.factory import adressen_for, brp_for, login_testpersonen
-from webapp.settings import Settings
+from webapp.settings import Settings, SettingsError
+from webapp.storage.crypto import DecryptionError, verify_keys
 from webapp.storage.db import make_engine, migrate
 from webapp.storage.store import Store
 from webapp.virusscan import Scanner, from_setting
@@ -62,6 +63,13 @@ def build_services(settings: Settings, *, today: Callable[[], date] = date.today
         settings.database_url, timeout=settings.db_timeout_seconds, pool_size=settings.db_threads
     )
     migrate(engine, keys=settings.encryption_keys)  # under a lock; binds the keys to the engine
+    try:
+        verify_keys(engine)
+    except DecryptionError:
+        raise SettingsError(
+            "VERHUIZEN_ENCRYPTION_KEYS opent de gegevens in de database niet: zet de sleutel "
+            "waarmee ze zijn versleuteld in de lijst"
+        ) from None
     deps = LoginDeps(testpersonen=lambda: login_testpersonen(settings), env=os.environ)
     return Services(
         settings=settings,
