@@ -163,11 +163,22 @@ class Store:
         with Session(self.engine) as db:
             return db.get(Draft, draft_id)
 
-    def save_answer(self, draft_id: str, step_id: str, answer: dict[str, Any]) -> None:
+    def save_answer(
+        self,
+        draft_id: str,
+        step_id: str,
+        answer: dict[str, Any],
+        uploads: Sequence[tuple[str, str, str, bytes]] = (),
+    ) -> None:
+        """Store a step's answer with its files (document, file name, type, bytes) in one
+        transaction: a crash (kill -9) leaves both or neither, never a file the answer does
+        not name. A submitted draft is not changed."""
         with Session(self.engine) as db:
             draft = db.get(Draft, draft_id)
             if draft is None or draft.submitted_reference is not None:
                 raise LookupError("draft is gone or already submitted")
+            for document, bestandsnaam, content_type, data in uploads:
+                self._put_upload(db, draft_id, document, bestandsnaam, content_type, data)
             draft.answers = {**draft.answers, step_id: answer}
             draft.updated_at = self.clock()
             db.add(draft)
@@ -189,23 +200,34 @@ class Store:
         self, draft_id: str, document: str, bestandsnaam: str, content_type: str, data: bytes
     ) -> None:
         with Session(self.engine) as db:
-            db.execute(
-                delete(UploadRow).where(
-                    col(UploadRow.draft_id) == draft_id, col(UploadRow.document) == document
-                )
-            )
-            db.add(
-                UploadRow(
-                    draft_id=draft_id,
-                    document=document,
-                    bestandsnaam=bestandsnaam[:255],
-                    content_type=content_type,
-                    grootte=len(data),
-                    data=data,
-                    created_at=self.clock(),
-                )
-            )
+            self._put_upload(db, draft_id, document, bestandsnaam, content_type, data)
             db.commit()
+
+    def _put_upload(
+        self,
+        db: Session,
+        draft_id: str,
+        document: str,
+        bestandsnaam: str,
+        content_type: str,
+        data: bytes,
+    ) -> None:
+        db.execute(
+            delete(UploadRow).where(
+                col(UploadRow.draft_id) == draft_id, col(UploadRow.document) == document
+            )
+        )
+        db.add(
+            UploadRow(
+                draft_id=draft_id,
+                document=document,
+                bestandsnaam=bestandsnaam[:255],
+                content_type=content_type,
+                grootte=len(data),
+                data=data,
+                created_at=self.clock(),
+            )
+        )
 
     def uploads(self, draft_id: str) -> dict[str, StoredUpload]:
         """What is stored for the draft, without the files' bytes (asked on every step)."""

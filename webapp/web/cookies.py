@@ -85,4 +85,10 @@ def new_nonce() -> str:
 
 
 def same(a: str | None, b: str | None) -> bool:
-    return bool(a) and bool(b) and hmac.compare_digest(str(a), str(b))
+    """Equal, in constant time. As bytes: ``compare_digest`` refuses str with non-ASCII
+    characters (a TypeError, so a 500), and a posted token or password may hold any."""
+    if not a or not b:
+        return False
+    return hmac.compare_digest(
+        str(a).encode("utf-8", "surrogatepass"), str(b).encode("utf-8", "surrogatepass")
+    )

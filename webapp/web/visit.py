@@ -170,7 +170,7 @@ def _basic_password(header: str) -> str | None:
         return None
     try:
         decoded = base64.b64decode(value.strip(), validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, ValueError):  # not base64 (non-ASCII too), or not UTF-8
         return None
     return decoded.partition(":")[2] or None
 
@@ -180,10 +180,14 @@ async def check_csrf(form: FormData, expected: str | None) -> None:
         raise HTTPException(403)
 
 
-async def read_form(request: Request) -> FormData:
+async def read_form(request: Request, *, files: bool = False) -> FormData:
     # Field size and count bounded; files are spooled by python-multipart and their size is
-    # checked per document by the documenten step (the gemeente's limit).
-    return await request.form(max_files=20, max_fields=MAX_FORM_FIELDS, max_part_size=1024 * 1024)
+    # checked per document by the documenten step (the gemeente's limit). Only the step route
+    # takes files (and closes the form); any other form with a file part is a 400, so no
+    # spooled file is left open.
+    return await request.form(
+        max_files=20 if files else 0, max_fields=MAX_FORM_FIELDS, max_part_size=1024 * 1024
+    )
 
 
 async def form_input(form: FormData, max_bytes: int) -> FormInput:

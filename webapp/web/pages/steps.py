@@ -43,7 +43,7 @@ async def step(request: Request) -> Response:
         values = step_type_of(cfg).initial_values(cfg, answer, ctx)
         return _step_page(request, visit, cfg, values, [], ctx)
 
-    form = await read_form(request)
+    form = await read_form(request, files=step_type_of(cfg).multipart)
     try:
         return await _post_step(request, visit, cfg, form)
     except LookupError:
@@ -75,17 +75,11 @@ async def _post_step(request: Request, visit: Visit, cfg: Any, form: FormData) -
             return see_other(visit.next_path())
         await build_submission(visit, ctx)
         return see_other(visit.path("confirmation"))
-    db, store = visit.services.db, visit.services.store
-    for upload in outcome.uploads:
-        await db(
-            store.save_upload,
-            visit.draft.id,
-            upload.field,
-            upload.filename,
-            upload.content_type,
-            upload.data,
-        )
-    await db(store.save_answer, visit.draft.id, cfg.id, outcome.answer)
+    # The answer and its files in one transaction (a kill -9 in between would leave a file
+    # that the answer does not name).
+    files = [(u.field, u.filename, u.content_type, u.data) for u in outcome.uploads]
+    services = visit.services
+    await services.db(services.store.save_answer, visit.draft.id, cfg.id, outcome.answer, files)
     after = journey_for(visit.gemeente, {**visit.draft.answers, cfg.id: outcome.answer})
     if after.stopped is not None:
         return see_other(visit.path("stopped"))
