@@ -272,6 +272,11 @@ def test_a_pdf_encrypted_without_a_password_to_open_it_is_checked_and_passes():
             Reason.BIJLAGE,
             id="file-attachment-annotation",
         ),
+        pytest.param(
+            annotation(d(Type="/Annot", Subtype="/3D", Rect=[0, 0, 10, 10])),
+            Reason.ACTIEF,
+            id="3d-annotation",
+        ),
     ],
 )
 def test_active_content_and_embedded_files_are_refused(change, reason):

@@ -44,6 +44,8 @@ class Settings:
     """Connect, lock and statement timeout of the database."""
     db_threads: int = 8
     """Threads for database work, so no request waits on another's query in the event loop."""
+    register_threads: int = 16
+    """Threads for work that may call a register or the login broker (mostly waiting)."""
     rate_limit_storage: str = "async+memory://"
     rate_limits: tuple[tuple[str, str], ...] = ()
     """Overrides of the default limits per action, e.g. (("login", "5/minute"),)."""
@@ -124,6 +126,11 @@ class Settings:
         threads = env.get("VERHUIZEN_DB_THREADS", "8")
         if not threads.isdigit() or not 1 <= int(threads) <= 200:
             raise SettingsError("VERHUIZEN_DB_THREADS moet een geheel getal van 1 tot 200 zijn")
+        register_threads = env.get("VERHUIZEN_REGISTER_THREADS", "16")
+        if not register_threads.isdigit() or not 1 <= int(register_threads) <= 500:
+            raise SettingsError(
+                "VERHUIZEN_REGISTER_THREADS moet een geheel getal van 1 tot 500 zijn"
+            )
         rate_limits = _rate_limits(env.get("VERHUIZEN_RATE_LIMITS", ""))
         clamd = (env.get("VERHUIZEN_CLAMD") or "").strip() or None
         if clamd is not None:
@@ -159,6 +166,7 @@ class Settings:
             hsts=env.get("VERHUIZEN_HSTS", "1" if mode == "production" else "0") == "1",
             db_timeout_seconds=db_timeout,
             db_threads=int(threads),
+            register_threads=int(register_threads),
             rate_limit_storage=env.get("VERHUIZEN_RATE_LIMIT_OPSLAG") or "async+memory://",
             rate_limits=rate_limits,
             clamd=clamd,

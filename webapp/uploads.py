@@ -299,7 +299,10 @@ FORBIDDEN_ACTIONS = frozenset(
     }
 )
 # Annotations that play, run or carry something.
-FORBIDDEN_ANNOTATIONS = frozenset({"/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/Screen"})
+# A 3D annotation carries a U3D/PRC model whose viewer runs its own scripts (CVE history).
+FORBIDDEN_ANNOTATIONS = frozenset(
+    {"/FileAttachment", "/RichMedia", "/Movie", "/Sound", "/Screen", "/3D"}
+)
 # A link may open a web page, an e-mail or a phone number (not javascript:, not file://).
 LINK_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 # What may happen by itself (OpenAction, AA: on opening, on a page, on a field): go to a page.

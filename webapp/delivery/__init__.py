@@ -6,20 +6,19 @@ implements :class:`DeliveryTarget` and registers both with ``targets.register``.
 """
 
 from webapp.delivery.contract import (
-    ENV_NAME,
     DeliveryConfigError,
     DeliveryDeps,
     DeliveryOptions,
     DeliveryResult,
     DeliveryStatus,
     DeliveryTarget,
-    EnvVarName,
     Health,
     Melding,
     secret,
 )
 from webapp.delivery.opslag import Opslag, OpslagOptions, melding_uit_opslag
 from webapp.delivery.registry import DeliveryRegistry
+from webapp.options import ENV_NAME, EnvVarName
 
 targets = DeliveryRegistry()
 """The default registry, with ``opslag``."""

@@ -16,84 +16,31 @@ holds the *name* of an environment variable (:data:`EnvVarName`), read with :fun
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from webapp.options import Options, OptionsError
+from webapp.options import secret as _secret
 
 if TYPE_CHECKING:
     from webapp.storage.store import Store
 
-ENV_NAME = r"^[A-Z][A-Z0-9_]*$"
-EnvVarName = Annotated[
-    str,
-    Field(
-        pattern=ENV_NAME,
-        description="Naam van een omgevingsvariabele (bijv. VERHUIZEN_VRIJBRP_TOKEN), niet de "
-        "waarde: geheimen staan nooit in het configuratiebestand.",
-    ),
-]
 
-# Option names that sound like a secret must name an environment variable instead.
-_SECRET_WORDS = re.compile(
-    r"secret|geheim|password|wachtwoord|token|api_?key|sleutel|credential", re.IGNORECASE
-)
-
-
-class DeliveryConfigError(ValueError):
+class DeliveryConfigError(OptionsError):
     """A target's options or environment are incomplete."""
 
 
-class DeliveryOptions(BaseModel):
-    """The options of one delivery target, from the gemeente configuration.
-
-    A target subclasses this with ``soort: Literal["<its name>"]`` and its own fields. A field
-    whose name sounds like a secret (token, api_key, wachtwoord, ...) must end in ``_env`` and be
-    an :data:`EnvVarName`; the class is refused at definition otherwise.
-    """
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    soort: str
-
-    @classmethod
-    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
-        super().__pydantic_init_subclass__(**kwargs)
-        for name in cls.model_fields:
-            if _SECRET_WORDS.search(name) and not name.endswith("_env"):
-                raise TypeError(
-                    f"{cls.__name__}.{name}: een geheim staat niet in de configuratie; noem het "
-                    f"veld {name}_env en geef het de naam van een omgevingsvariabele (EnvVarName)"
-                )
-
-    @model_validator(mode="after")
-    def _env_fields_name_variables(self) -> DeliveryOptions:
-        for name in type(self).model_fields:
-            value = getattr(self, name)
-            if (
-                name.endswith("_env")
-                and isinstance(value, str)
-                and not re.fullmatch(ENV_NAME, value)
-            ):
-                raise ValueError(
-                    f"{name} is de naam van een omgevingsvariabele (hoofdletters, cijfers en _), "
-                    "niet het geheim zelf"
-                )
-        return self
+class DeliveryOptions(Options):
+    """The options of one delivery target, from the gemeente configuration: see
+    :class:`webapp.options.Options` (secrets only as names of environment variables)."""
 
 
 def secret(name: str, env: Mapping[str, str], soort: str) -> str:
     """The value of the environment variable ``name``; a clear error when it is not set."""
-    value = env.get(name, "")
-    if not value:
-        raise DeliveryConfigError(
-            f"aflevering {soort!r}: de omgevingsvariabele {name} is niet gezet of leeg"
-        )
-    return value
+    return _secret(name, env, f"aflevering {soort}", DeliveryConfigError)
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from webapp.logs import request_id
+from webapp.registers.errors import RegisterOnbereikbaar
 from webapp.steps import registry
 from webapp.web.errors import error_page
 
@@ -92,27 +93,20 @@ class ServerErrors:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        started = False
-
-        async def watch(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
+        watch = _Started(send)
         try:
             await self.app(scope, receive, watch)
         except Exception as exc:
-            unavailable = _database_down(exc)
+            unavailable = _database_down(exc) or isinstance(exc, RegisterOnbereikbaar)
             log.error(
                 "unhandled error",
                 extra={
-                    "event": "database_unavailable" if unavailable else "unhandled_error",
+                    "event": _unavailable_event(exc) if unavailable else "unhandled_error",
                     "error": type(exc).__name__,
                     "where": _where(exc),
                 },
             )
-            if started:
+            if watch.started:
                 raise
             request = Request(scope)
             if unavailable:
@@ -122,6 +116,26 @@ class ServerErrors:
             else:
                 response = error_page(request, 500)
             await response(scope, receive, send)
+
+
+class _Started:
+    """A ``send`` that remembers whether the response has begun (then no error page can
+    replace it)."""
+
+    def __init__(self, send: Send) -> None:
+        self.send = send
+        self.started = False
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self.started = True
+        await self.send(message)
+
+
+def _unavailable_event(exc: BaseException) -> str:
+    return (
+        "register_unavailable" if isinstance(exc, RegisterOnbereikbaar) else "database_unavailable"
+    )
 
 
 def _database_down(exc: BaseException) -> bool:
@@ -237,7 +251,7 @@ class BodyLimit:
             await self._refuse(scope, receive, send)
             return
         seen = 0
-        started = False
+        watch = _Started(send)
 
         async def counted() -> Message:
             nonlocal seen
@@ -248,16 +262,10 @@ class BodyLimit:
                     raise BodyTooLarge
             return message
 
-        async def watch(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
         try:
             await self.app(scope, counted, watch)
         except BodyTooLarge:
-            if started:
+            if watch.started:
                 raise
             await self._refuse(scope, receive, send)
 

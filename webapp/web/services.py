@@ -23,6 +23,7 @@ from webapp.settings import Settings, SettingsError
 from webapp.storage.crypto import DecryptionError, verify_keys
 from webapp.storage.db import make_engine, migrate
 from webapp.storage.store import Store
+from webapp.uploads import CONCURRENT_CHECKS
 from webapp.virusscan import Scanner, from_setting
 from webapp.web.cookies import Cookies
 from webapp.web.offload import Offload
@@ -41,10 +42,16 @@ class Services:
     templates: Environment
     cookies: Cookies
     db: Offload
+    """Runs database calls (the store) in a bounded pool of threads."""
+    registers: Offload
+    """Runs what may ask a register or the login broker (step pages, checks, the login
+    callback) in a pool of its own, so a slow register never takes the database's threads."""
+    uploads: Offload
+    """Checks uploads (parsing a PDF, a virus scan) in a few threads of their own: they take
+    memory and CPU, and must not hold the threads other residents' pages need."""
     rate_limits: RateLimits
     scanner: Scanner | None
     """ClamAV for uploads when VERHUIZEN_CLAMD is set."""
-    """Runs blocking calls (the store, the file-backed registers) in the bounded thread pool."""
     today: Callable[[], date] = field(default=date.today)
 
     @property
@@ -81,6 +88,8 @@ def build_services(settings: Settings, *, today: Callable[[], date] = date.today
         templates=make_environment(),
         cookies=Cookies(settings.secret_key, settings.secure_cookies),
         db=Offload(settings.db_threads),
+        registers=Offload(settings.register_threads),
+        uploads=Offload(CONCURRENT_CHECKS),
         rate_limits=RateLimits(settings.rate_limit_storage, settings.rate_limits),
         scanner=from_setting(
             settings.clamd, fail_open=settings.clamd_fail_open, timeout=settings.clamd_timeout

@@ -142,7 +142,7 @@ async def load_visit(request: Request) -> Visit | Response:
         services.cookies.clear(expired, gemeente.slug)
         return expired
     draft = await services.db(services.store.draft, session.draft_id or "")
-    aangever = await services.db(services.brp.raadpleeg, session.bsn)
+    aangever = await services.registers(services.brp.raadpleeg, session.bsn)
     if draft is None or aangever is None:
         raise HTTPException(400)
     journey = journey_for(gemeente, draft.answers)

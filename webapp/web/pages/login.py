@@ -40,7 +40,10 @@ async def login(request: Request) -> Response:
         if state.nonce is None:
             raise HTTPException(403)
         await check_csrf(form, csrf)
-        result = services.login.callback({k: str(v) for k, v in form.items()}, {})
+        # A broker's callback exchanges the code over the network: not on the event loop.
+        result = await services.registers(
+            services.login.callback, {k: str(v) for k, v in form.items()}, {}
+        )
         if result.bsn is not None:
             return await _after_login(request, gemeente, result.bsn)
         error, status = result.error, 422
@@ -73,7 +76,7 @@ async def login(request: Request) -> Response:
 
 async def _after_login(request: Request, gemeente: Gemeente, bsn: str) -> Response:
     services = services_of(request)
-    persoon = await services.db(services.brp.raadpleeg, bsn)
+    persoon = await services.registers(services.brp.raadpleeg, bsn)
     if persoon is None:
         raise HTTPException(400)
     today = services.today()

@@ -41,9 +41,13 @@ async def step(request: Request) -> Response:
         ctx = await visit.context(cfg.id)
         answer = visit.draft.answers.get(cfg.id)
         values = step_type_of(cfg).initial_values(cfg, answer, ctx)
-        return _step_page(request, visit, cfg, values, [], ctx)
+        return await _step_page(request, visit, cfg, values, [], ctx)
 
-    form = await read_form(request, files=step_type_of(cfg).multipart)
+    step_type = step_type_of(cfg)
+    if step_type.multipart or step_type.checks_answers:
+        # Counted before the body is read: a refused upload costs no parsing.
+        await visit.services.rate_limits.hit(request, "upload" if step_type.multipart else "submit")
+    form = await read_form(request, files=step_type.multipart)
     try:
         return await _post_step(request, visit, cfg, form)
     except LookupError:
@@ -59,16 +63,17 @@ async def _post_step(request: Request, visit: Visit, cfg: Any, form: FormData) -
     if not journey.may_visit(cfg.id):
         raise HTTPException(409)
     step_type = step_type_of(cfg)
-    if step_type.multipart or step_type.checks_answers:
-        action = "upload" if step_type.multipart else "submit"
-        await visit.services.rate_limits.hit(request, action)
     ctx = await visit.context(cfg.id)
     max_bytes = int(visit.gemeente.uploads.max_mb * 1024 * 1024)
-    # In a worker thread: checking an upload (parsing a PDF, a virus scan) takes CPU and time.
     inputs = await form_input(form, max_bytes)
-    outcome = await visit.services.db(step_type.parse, cfg, inputs, ctx)
+    # In a worker thread: checking an upload (parsing a PDF, a virus scan) takes CPU and time,
+    # and other steps may ask a register.
+    offload = visit.services.uploads if step_type.multipart else visit.services.registers
+    outcome = await offload(step_type.parse, cfg, inputs, ctx)
     if not outcome.ok:
-        return _step_page(request, visit, cfg, outcome.values, outcome.errors, ctx, status=422)
+        return await _step_page(
+            request, visit, cfg, outcome.values, outcome.errors, ctx, status=422
+        )
     assert outcome.answer is not None
     if step_type.checks_answers:
         if not journey.is_ready_to_submit():
@@ -90,7 +95,7 @@ async def _post_step(request: Request, visit: Visit, cfg: Any, form: FormData) -
     return see_other(visit.step_path(nxt))
 
 
-def _step_page(
+async def _step_page(
     request: Request,
     visit: Visit,
     cfg: Any,
@@ -110,6 +115,8 @@ def _step_page(
         if journey.namespace_before(cfg.id).get("verhuizing.te_laat"):
             late_notice = _(visit.gemeente.datum.te_laat_tekst)
     answer = visit.draft.answers.get(cfg.id)
+    # A step's view may ask a register (who lives at the address): not on the event loop.
+    view = await visit.services.registers(step_type.view, cfg, ctx, answer)
     return page(
         request,
         "step.html",
@@ -121,7 +128,7 @@ def _step_page(
             "values": values,
             "errors": {e.field: e.message for e in errors},
             "error_list": errors,
-            "view": step_type.view(cfg, ctx, answer),
+            "view": view,
             "n": n,
             "total": total,
             "previous_url": visit.step_path(previous) if previous else visit.path("start"),
@@ -171,7 +178,9 @@ async def lookup(request: Request) -> Response:
     await visit.services.rate_limits.hit(request, "lookup")
     form = await read_form(request)
     await check_csrf(form, visit.session.csrf)
-    message, ok = step_type.live_lookup(cfg, await form_input(form, 0), await visit.context(cfg.id))
+    inputs = await form_input(form, 0)
+    ctx = await visit.context(cfg.id)
+    message, ok = await visit.services.registers(step_type.live_lookup, cfg, inputs, ctx)
     return page(request, "fragments/adres_gevonden.html", {"melding": message, "gevonden": ok})
 
 
