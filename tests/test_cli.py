@@ -53,9 +53,34 @@ def test_check_config_as_a_real_command(tmp_path):
 
 def test_production_refuses_the_test_login(tmp_path):
     with pytest.raises(SettingsError, match="DigiD-testlogin"):
-        Settings.from_env({"VERHUIZEN_MODE": "production", "VERHUIZEN_SECRET_KEY": "x" * 40})
+        Settings.from_env(
+            {
+                "VERHUIZEN_MODE": "production",
+                "VERHUIZEN_SECRET_KEY": "x" * 40,
+                "VERHUIZEN_LOGIN": "digid-test",
+            }
+        )
     with pytest.raises(SettingsError, match="VERHUIZEN_SECRET_KEY"):
         Settings.from_env({"VERHUIZEN_MODE": "production", "VERHUIZEN_LOGIN": "oidc"})
+
+
+def test_production_has_no_default_login_so_each_gemeente_names_its_own(tmp_path):
+    from cryptography.fernet import Fernet
+
+    from webapp.web.services import build_services
+
+    settings = Settings.from_env(
+        {
+            "VERHUIZEN_MODE": "production",
+            "VERHUIZEN_SECRET_KEY": "x" * 40,
+            "VERHUIZEN_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "VERHUIZEN_DATA_DIR": str(tmp_path),
+            "VERHUIZEN_CONFIG_DIR": str(ROOT / "config" / "gemeenten"),
+        }
+    )
+    assert (settings.login, settings.brp, settings.adressen) == ("", "", "")
+    with pytest.raises(SettingsError, match=r"koppelingen\.login ontbreekt"):
+        build_services(settings)
 
 
 def test_unknown_mode_is_refused():

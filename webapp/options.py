@@ -11,8 +11,9 @@ the class is defined, so the mistake cannot reach a gemeente.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from typing import Annotated, Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, Literal, TypeVar, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -78,3 +79,66 @@ def secret(
     if not value:
         raise error(f"koppeling {soort!r}: de omgevingsvariabele {name} is niet gezet of leeg")
     return value
+
+
+OptionsT = TypeVar("OptionsT", bound=Options)
+DepsT = TypeVar("DepsT")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class _Kind(Generic[OptionsT, DepsT, T]):
+    options: type[OptionsT]
+    factory: Callable[[OptionsT, DepsT], T]
+
+
+class OptionsRegistry(Generic[DepsT, T]):
+    """The kinds of one role (a login, a BRP, a delivery target) by ``soort``: each with its
+    options model and a factory that builds it from validated options and ``DepsT``."""
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+        self._kinds: dict[str, _Kind[Any, DepsT, T]] = {}
+
+    def register(
+        self, soort: str, options: type[OptionsT], factory: Callable[[OptionsT, DepsT], T]
+    ) -> None:
+        """Add a kind. Its options model must say ``soort: Literal[soort]``, so a gemeente's
+        configuration can tell the kinds apart by that key alone."""
+        if soort in self._kinds:
+            raise ValueError(f"{self.role} {soort!r} is al geregistreerd")
+        annotation = options.model_fields["soort"].annotation
+        if get_origin(annotation) is not Literal or get_args(annotation) != (soort,):
+            raise TypeError(f"{options.__name__}.soort moet Literal[{soort!r}] zijn")
+        self._kinds[soort] = _Kind(options, factory)
+
+    def soorten(self) -> list[str]:
+        return sorted(self._kinds)
+
+    def __contains__(self, soort: object) -> bool:
+        return soort in self._kinds
+
+    def _kind(self, soort: str) -> _Kind[Any, DepsT, T]:
+        try:
+            return self._kinds[soort]
+        except KeyError:
+            known = ", ".join(self.soorten()) or "geen"
+            raise LookupError(f"onbekende {self.role} {soort!r}; bekend zijn: {known}") from None
+
+    def options_model(self, soort: str) -> type[Options]:
+        return self._kind(soort).options
+
+    def models(self) -> tuple[type[Options], ...]:
+        """Every kind's options model, for the configuration's JSON Schema."""
+        return tuple(kind.options for _, kind in sorted(self._kinds.items()))
+
+    def parse_options(self, raw: Mapping[str, Any]) -> Options:
+        """Validate one configuration entry: ``soort`` picks the model. Raises LookupError for
+        an unknown soort, pydantic's ValidationError for wrong options."""
+        return self.options_model(str(raw.get("soort", ""))).model_validate(raw)
+
+    def build(self, options: Options, deps: DepsT) -> T:
+        kind = self._kind(options.soort)
+        if not isinstance(options, kind.options):
+            raise TypeError(f"{self.role} {options.soort!r} verwacht {kind.options.__name__}")
+        return kind.factory(options, deps)

@@ -30,6 +30,7 @@ class Settings:
     secret_key: str
     session_idle_minutes: int
     login: str
+    """The login of gemeenten that name none; empty (production): each names its own."""
     secure_cookies: bool
     # With defaults, so code that builds Settings directly (not from_env) keeps working.
     testdata_dir: Path = DEFAULT_TESTDATA_DIR
@@ -83,20 +84,25 @@ class Settings:
             raise SettingsError(
                 "VERHUIZEN_SESSION_IDLE_MINUTES moet een geheel getal van 1 of meer zijn"
             )
-        login = env.get("VERHUIZEN_LOGIN", "digid-test")
-        if mode == "production" and login == "digid-test":
+        # The defaults for gemeenten that name no koppelingen of their own. Production has
+        # none: every gemeente names its real DigiD login and registers in its configuration.
+        production = mode == "production"
+        login = env.get("VERHUIZEN_LOGIN") or ("" if production else "digid-test")
+        if production and login == "digid-test":
             raise SettingsError(
-                "De DigiD-testlogin mag niet in production. Stel VERHUIZEN_LOGIN in op een echte "
-                "DigiD-koppeling, of gebruik VERHUIZEN_MODE=staging."
+                "De DigiD-testlogin mag niet in production. Geef elke gemeente een echte "
+                "DigiD-koppeling (koppelingen.login in haar configuratie), of gebruik "
+                "VERHUIZEN_MODE=staging."
             )
-        brp = env.get("VERHUIZEN_BRP") or "test"
-        adressen = env.get("VERHUIZEN_ADRESSEN") or "test"
+        brp = env.get("VERHUIZEN_BRP") or ("" if production else "test")
+        adressen = env.get("VERHUIZEN_ADRESSEN") or ("" if production else "test")
         if mode == "production":
             for variable, kind in (("VERHUIZEN_BRP", brp), ("VERHUIZEN_ADRESSEN", adressen)):
                 if kind == "test":
                     raise SettingsError(
-                        f"De testgegevens mogen niet in production ({variable}=test): stel "
-                        f"{variable} in op een echte koppeling, of gebruik VERHUIZEN_MODE=staging."
+                        f"De testgegevens mogen niet in production ({variable}=test): geef elke "
+                        "gemeente een echte koppeling (koppelingen in haar configuratie), of "
+                        "gebruik VERHUIZEN_MODE=staging."
                     )
         keys = tuple(
             k.strip() for k in env.get("VERHUIZEN_ENCRYPTION_KEYS", "").split(",") if k.strip()

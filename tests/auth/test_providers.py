@@ -1,9 +1,10 @@
-"""The login contract, the DigiD test login and the registry of providers."""
+"""The login contract, the DigiD test login and the registry of logins."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -13,18 +14,15 @@ from tests.registers.eigen_testdata import BUITENLAND_BSN, EIGEN_BSN, write_test
 from webapp.auth import (
     Betrouwbaarheidsniveau,
     DigidTest,
-    LoginDeps,
     LoginProvider,
     LoginRequest,
     LoginResult,
     OwnPage,
-    ProviderRegistry,
     Redirect,
-    provider_for,
-    providers,
 )
+from webapp.koppelingen import DigidTestOptions, KoppelingDeps, logins
+from webapp.options import Options, OptionsRegistry
 from webapp.registers.brp import BestandsBrp
-from webapp.registers.factory import login_testpersonen
 from webapp.registers.testpersonen import BestandsTestpersonen
 from webapp.settings import SettingsError
 
@@ -32,25 +30,20 @@ N = Betrouwbaarheidsniveau
 REQUEST = LoginRequest(gemeente="voorbeeld", callback_url="https://eDienst.example/voorbeeld/x")
 
 
-def unused() -> BestandsTestpersonen:
-    raise AssertionError("a real login must not read the test persons")
+def deps_for(tmp_path: Path, **env: str) -> KoppelingDeps:
+    return KoppelingDeps(make_settings(tmp_path, **env))
 
 
-def deps_for(tmp_path: Path, **env: str) -> LoginDeps:
-    settings = make_settings(tmp_path, **env)
-    return LoginDeps(testpersonen=lambda: login_testpersonen(settings))
-
-
-def test_digid_test_is_registered_and_marked_as_a_test() -> None:
-    assert "digid-test" in providers.names()
-    provider = provider_for("digid-test", LoginDeps(testpersonen=BestandsTestpersonen))
+def test_digid_test_is_registered_and_marked_as_a_test(tmp_path: Path) -> None:
+    assert "digid-test" in logins.soorten()
+    provider = logins.build(DigidTestOptions(), deps_for(tmp_path))
     assert isinstance(provider, DigidTest)
     assert provider.is_test and provider.name == "digid-test"
     assert provider.label == "DigiD (test)"
 
 
 def test_the_test_login_shows_our_own_page_with_the_test_persons(tmp_path: Path) -> None:
-    provider = provider_for("digid-test", deps_for(tmp_path))
+    provider = logins.build(DigidTestOptions(), deps_for(tmp_path))
     start = provider.start(REQUEST)
     assert isinstance(start, OwnPage)
     assert list(start.personen) == BestandsBrp().testpersonen()
@@ -59,7 +52,8 @@ def test_the_test_login_shows_our_own_page_with_the_test_persons(tmp_path: Path)
 
 def test_the_test_login_offers_the_persons_of_the_test_data_folder(tmp_path: Path) -> None:
     folder = write_testdata(tmp_path / "eigen")
-    provider = provider_for("digid-test", deps_for(tmp_path, VERHUIZEN_TESTDATA_DIR=str(folder)))
+    deps = deps_for(tmp_path, VERHUIZEN_TESTDATA_DIR=str(folder))
+    provider = logins.build(DigidTestOptions(), deps)
     start = provider.start(REQUEST)
     assert isinstance(start, OwnPage)
     assert [p.burgerservicenummer for p in start.personen] == [EIGEN_BSN]
@@ -88,7 +82,7 @@ def test_the_test_login_level_can_be_set() -> None:
 
 
 def test_the_test_login_offers_the_test_persons_and_takes_only_those() -> None:
-    provider = provider_for("digid-test", LoginDeps(testpersonen=BestandsTestpersonen))
+    provider = DigidTest(BestandsTestpersonen())
     start = provider.start(LoginRequest(gemeente="voorbeeld", callback_url="/voorbeeld/inloggen"))
     assert isinstance(start, OwnPage)
     assert list(start.personen) == BestandsBrp().testpersonen()
@@ -97,19 +91,25 @@ def test_the_test_login_offers_the_test_persons_and_takes_only_those() -> None:
     assert provider.callback({"bsn": "nee"}, {}).error
 
 
-def test_an_unknown_provider_names_the_setting_and_the_known_ones() -> None:
+def test_an_unknown_login_names_the_setting_and_the_known_ones(tmp_path: Path) -> None:
+    from webapp.koppelingen import Verbindingen
+
+    settings = make_settings(tmp_path, VERHUIZEN_LOGIN="oidc")
     with pytest.raises(SettingsError, match=r"VERHUIZEN_LOGIN: onbekende login 'oidc'") as exc:
-        provider_for("oidc", LoginDeps(testpersonen=unused))
+        Verbindingen(settings, {})
     assert "bekend zijn: digid-test" in str(exc.value)
 
 
 def test_a_name_is_registered_once() -> None:
-    registry = ProviderRegistry()
-    registry.register("digid-test", DigidTest.from_deps)
+    def build(options: DigidTestOptions, deps: KoppelingDeps) -> DigidTest:
+        return DigidTest(BestandsTestpersonen())
+
+    registry: OptionsRegistry[KoppelingDeps, LoginProvider] = OptionsRegistry("login")
+    registry.register("digid-test", DigidTestOptions, build)
     with pytest.raises(ValueError, match="al geregistreerd"):
-        registry.register("digid-test", DigidTest.from_deps)
+        registry.register("digid-test", DigidTestOptions, build)
     with pytest.raises(ValueError, match="al geregistreerd"):
-        providers.register("digid-test", DigidTest.from_deps)
+        logins.register("digid-test", DigidTestOptions, build)
 
 
 def test_levels_are_ordered_by_assurance_not_by_spelling() -> None:
@@ -135,14 +135,19 @@ def test_a_login_result_is_a_valid_bsn_with_a_level_or_an_error() -> None:
         assert bad not in str(exc.value)
 
 
+class BrokerOptions(Options):
+    soort: Literal["oidc-voorbeeld"] = "oidc-voorbeeld"
+    issuer: str
+
+
 class Broker(LoginProvider):
     """An OpenID Connect provider in miniature, to show that one fits the contract: it redirects,
     leaves its state in ``pending`` and checks it at the callback."""
 
     name = "oidc-voorbeeld"
 
-    def __init__(self, deps: LoginDeps) -> None:
-        self.issuer = deps.env["BROKER_URL"]
+    def __init__(self, options: BrokerOptions, deps: KoppelingDeps) -> None:
+        self.issuer = options.issuer
         self.issued: dict[str, str] = {}  # the broker's side: code -> (bsn, acr)
 
     @property
@@ -173,11 +178,11 @@ class Broker(LoginProvider):
         return f"{self.issuer}/logout?{query}"
 
 
-def test_an_openid_connect_provider_fits_without_a_web_framework() -> None:
-    registry = ProviderRegistry()
-    registry.register(Broker.name, Broker)
-    deps = LoginDeps(testpersonen=unused, env={"BROKER_URL": "https://broker.example"})
-    provider = registry.provider_for("oidc-voorbeeld", deps)
+def test_an_openid_connect_provider_fits_without_a_web_framework(tmp_path: Path) -> None:
+    registry: OptionsRegistry[KoppelingDeps, LoginProvider] = OptionsRegistry("login")
+    registry.register(Broker.name, BrokerOptions, Broker)
+    options = registry.parse_options({"soort": Broker.name, "issuer": "https://broker.example"})
+    provider = registry.build(options, deps_for(tmp_path))
     assert isinstance(provider, Broker) and not provider.is_test
 
     start = provider.start(

@@ -49,12 +49,15 @@ def test_start_over_forgets_answers_and_files(resident, client, app):
     assert again.step == g.stappen[0].id
 
 
-def test_production_has_no_start_over(tmp_path):
+def test_production_has_no_start_over(tmp_path, monkeypatch):
     """Only outside production (a resident's own "Opnieuw beginnen" is a later issue)."""
     from starlette.testclient import TestClient
 
-    # Production refuses the test login in its settings; built directly, the app still lets a
-    # test person in, which is what this needs to look at the pages.
+    from webapp import koppelingen
+
+    # Production refuses the test login (settings and start); let it through here, which is
+    # what this needs to look at the pages.
+    monkeypatch.setattr(koppelingen, "TEST_KINDS", set())
     production = replace(make_settings(tmp_path), mode="production")
     app = create_app(production, today=lambda: TODAY)
     with TestClient(app) as client:

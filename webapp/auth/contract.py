@@ -16,13 +16,12 @@ worker process can take the callback.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar, TypeAlias
 
 from webapp.registers.brp import Persoon
-from webapp.registers.testpersonen import LoginTestpersonen
 from webapp.validators import is_valid_bsn
 
 
@@ -109,7 +108,8 @@ class LoginResult:
 
 
 class LoginProvider(ABC):
-    """A way to log in. Subclasses set ``name`` (as ``VERHUIZEN_LOGIN`` names it) and ``is_test``."""
+    """A way to log in. Subclasses set ``name`` (its ``soort`` in ``koppelingen.login``) and
+    ``is_test``."""
 
     name: ClassVar[str]
     is_test: ClassVar[bool] = False
@@ -134,16 +134,3 @@ class LoginProvider(ABC):
         """Where to send the browser so the broker ends its session too, then returns to
         ``return_url``; None when there is nothing to end elsewhere (the default)."""
         return None
-
-
-@dataclass(frozen=True)
-class LoginDeps:
-    """What a provider factory may use. ``testpersonen`` is called only by a test login, so a real
-    login never needs the test data; ``env`` is where a real provider reads its own settings
-    (broker URL, client id, the name of the variable holding its secret)."""
-
-    testpersonen: Callable[[], LoginTestpersonen]
-    env: Mapping[str, str] = field(default_factory=dict)
-
-
-ProviderFactory: TypeAlias = Callable[[LoginDeps], LoginProvider]

@@ -6,7 +6,6 @@ from collections.abc import Mapping
 
 from webapp.auth.contract import (
     Betrouwbaarheidsniveau,
-    LoginDeps,
     LoginProvider,
     LoginRequest,
     LoginResult,
@@ -30,10 +29,6 @@ class DigidTest(LoginProvider):
     ) -> None:
         self.testpersonen = testpersonen
         self.niveau = niveau
-
-    @classmethod
-    def from_deps(cls, deps: LoginDeps) -> DigidTest:
-        return cls(deps.testpersonen())
 
     @property
     def label(self) -> str:

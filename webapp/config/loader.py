@@ -22,8 +22,11 @@ from webapp.conditions import (
     Niet,
     answer_key,
 )
-from webapp.config.models import Gemeente
+from webapp.config.models import Gemeente, Koppelingen
+from webapp.delivery import targets
 from webapp.flow.facts import derivable
+from webapp.koppelingen import ROLES
+from webapp.options import Options, OptionsRegistry
 from webapp.steps import registry as default_registry
 from webapp.steps.registry import Registry
 
@@ -124,14 +127,69 @@ def load_text(text: str, slug: str, name: str, registry: Registry = default_regi
             steps.append(registry[str(type_name)].Config.model_validate(raw))
         except ValidationError as exc:
             problems.extend(locator.from_validation(exc, loc))
+    koppelingen = _connections(data.get("koppelingen"), gemeente, locator, problems)
+    aflevering = _deliveries(data.get("aflevering"), locator, problems)
     if problems:
         raise ConfigError(problems)
 
-    gemeente = gemeente.model_copy(update={"stappen": steps, "slug": slug})
+    gemeente = gemeente.model_copy(
+        update={
+            "stappen": steps,
+            "slug": slug,
+            "koppelingen": koppelingen,
+            "aflevering": aflevering,
+        }
+    )
     problems.extend(_check_references(gemeente, registry, locator))
     if problems:
         raise ConfigError(problems)
     return gemeente
+
+
+def _options(
+    registry: OptionsRegistry[Any, Any],
+    raw: Any,
+    loc: tuple[Any, ...],
+    locator: _Locator,
+    problems: list[Problem],
+) -> Options | None:
+    if not isinstance(raw, dict):
+        problems.append(locator.problem(loc, "verwacht een mapping met ten minste 'soort'"))
+        return None
+    soort = raw.get("soort")
+    if soort not in registry:
+        known = ", ".join(registry.soorten())
+        problems.append(
+            locator.problem(
+                (*loc, "soort"), f"onbekende soort {soort!r}; verwacht een van: {known}"
+            )
+        )
+        return None
+    try:
+        return registry.parse_options(raw)
+    except ValidationError as exc:
+        problems.extend(locator.from_validation(exc, loc))
+        return None
+
+
+def _connections(
+    raw: Any, gemeente: Gemeente, locator: _Locator, problems: list[Problem]
+) -> Koppelingen:
+    parsed: dict[str, Any] = {}
+    for role, (registry, _setting) in ROLES.items():
+        value = (raw or {}).get(role) if isinstance(raw, dict) else None
+        if value is not None:
+            parsed[role] = _options(registry, value, ("koppelingen", role), locator, problems)
+    return gemeente.koppelingen.model_copy(update=parsed)
+
+
+def _deliveries(raw: Any, locator: _Locator, problems: list[Problem]) -> list[Options]:
+    found: list[Options] = []
+    for index, entry in enumerate(raw or []):
+        options = _options(targets, entry, ("aflevering", index), locator, problems)
+        if options is not None:
+            found.append(options)
+    return found
 
 
 def _check_references(

@@ -169,6 +169,31 @@ class Bewaren(_Model):
     )
 
 
+class Koppelingen(_Model):
+    """The gemeente's connections: login, BRP and address register, each a ``soort`` with its
+    options (the loader validates them with :mod:`webapp.koppelingen`). Absent: the settings'
+    default (``VERHUIZEN_LOGIN``, ``VERHUIZEN_BRP``, ``VERHUIZEN_ADRESSEN``)."""
+
+    login: Any = Field(
+        default=None, description="Hoe inwoners inloggen: DigiD via een makelaar (OpenID Connect)."
+    )
+    brp: Any = Field(default=None, description="Waar de personen vandaan komen (BRP).")
+    adressen: Any = Field(
+        default=None, description="Het adresregister voor het nieuwe adres (PDOK of BAG)."
+    )
+    niveau: Literal["basis", "midden", "substantieel", "hoog"] = Field(
+        default="midden",
+        description="Het DigiD-betrouwbaarheidsniveau dat deze dienst vraagt; wie lager inlogt, "
+        "krijgt een uitleg en geen toegang.",
+    )
+    adres_storing: Literal["doorgaan", "stoppen"] = Field(
+        default="stoppen",
+        description="Als het adresregister niet antwoordt: 'doorgaan' neemt het adres zoals "
+        "ingevuld aan (de melding krijgt het signaal 'adres handmatig controleren'), 'stoppen' "
+        "vraagt de inwoner het later opnieuw te proberen.",
+    )
+
+
 _THEMA_NAMEN: list[JsonValue] = list(known_themes())
 
 
@@ -200,6 +225,16 @@ class Gemeente(_Model):
         default_factory=Bewaren,
         description="Bewaartermijnen van persoonsgegevens; 'verhuizen opschonen' verwijdert wat "
         "ouder is.",
+    )
+    koppelingen: Koppelingen = Field(
+        default_factory=Koppelingen,
+        description="Inloggen, BRP en adresregister van deze gemeente; geheimen alleen als naam "
+        "van een omgevingsvariabele.",
+    )
+    aflevering: list[Any] = Field(
+        default_factory=list,
+        description="Waar elke verstuurde melding heen gaat (vrijBRP, ZGW, e-mail, een map); "
+        "leeg: de melding blijft alleen in de database van deze dienst.",
     )
     gebieden: dict[str, GebiedDefinitie] = Field(default_factory=dict)
     documenten: list[Document] = Field(default_factory=list)

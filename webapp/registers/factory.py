@@ -1,13 +1,7 @@
-"""Which registers the service consults, chosen by settings, never by code.
+"""The test registers: the files ``brp-personen.json`` and ``adressen.json`` in the test data
+folder (``VERHUIZEN_TESTDATA_DIR``), read with a clear error naming the setting.
 
-``VERHUIZEN_BRP`` names the BRP, ``VERHUIZEN_ADRESSEN`` the address register; today both know
-only ``test``: the files ``brp-personen.json`` and ``adressen.json`` in ``VERHUIZEN_TESTDATA_DIR``.
-A real client (Haal Centraal BRP Personen; PDOK Locatieserver or BAG Individuele Bevragingen)
-implements :class:`~webapp.registers.brp.Brp` or :class:`~webapp.registers.adressen.AdresRegister`
-and registers a factory under its name::
-
-    brp_soorten.register("haal-centraal", lambda settings: HaalCentraalBrp(...))
-
+Which register a gemeente consults is chosen in its configuration (:mod:`webapp.koppelingen`).
 The test login's persons always come from the test data folder (:func:`login_testpersonen`):
 a real BRP has no list of persons to offer.
 """
@@ -15,9 +9,8 @@ a real BRP has no list of persons to offer.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import TypeVar
 
 from webapp.registers import adressen, brp
 from webapp.registers.adressen import AdresRegister, BestandsAdresRegister
@@ -25,51 +18,7 @@ from webapp.registers.brp import BestandsBrp, Brp
 from webapp.registers.testpersonen import BestandsTestpersonen, LoginTestpersonen
 from webapp.settings import Settings, SettingsError
 
-TEST = "test"
-"""The file-backed kind: the test data folder."""
-
-F = TypeVar("F")
 R = TypeVar("R")
-
-BrpFactory = Callable[[Settings], Brp]
-AdresFactory = Callable[[Settings], AdresRegister]
-
-
-class Soorten(Generic[F]):
-    """The kinds of one register by name, as its setting names them."""
-
-    def __init__(self, setting: str, planned: tuple[str, ...] = ()) -> None:
-        self.setting = setting
-        self.planned = planned
-        self._factories: dict[str, F] = {}
-
-    def register(self, kind: str, factory: F) -> None:
-        if kind in self._factories:
-            raise ValueError(f"{self.setting}: de soort {kind!r} is al geregistreerd")
-        self._factories[kind] = factory
-
-    def names(self) -> list[str]:
-        return sorted(self._factories)
-
-    def factory(self, kind: str) -> F:
-        try:
-            return self._factories[kind]
-        except KeyError:
-            pass
-        known = ", ".join(self.names()) or "geen"
-        if kind in self.planned:
-            raise SettingsError(
-                f"{self.setting}={kind!r} is nog niet gebouwd in deze versie; beschikbaar: {known}"
-            ) from None
-        later = [k for k in self.planned if k not in self._factories]
-        hint = f" (later ook: {', '.join(later)})" if later else ""
-        raise SettingsError(
-            f"{self.setting}: onbekende soort {kind!r}; beschikbaar: {known}{hint}"
-        ) from None
-
-
-brp_soorten: Soorten[BrpFactory] = Soorten("VERHUIZEN_BRP", planned=("haal-centraal",))
-adres_soorten: Soorten[AdresFactory] = Soorten("VERHUIZEN_ADRESSEN", planned=("pdok", "bag"))
 
 
 def testdata_file(settings: Settings, name: str) -> Path:
@@ -102,37 +51,16 @@ def _read(settings: Settings, name: str, reader: Callable[[Path], R]) -> R:
         ) from exc
 
 
-def _bestands_brp(settings: Settings) -> Brp:
+def bestands_brp(settings: Settings) -> Brp:
+    """The BRP of the test data folder."""
     return _read(settings, brp.BESTAND, BestandsBrp)
 
 
-def _bestands_adressen(settings: Settings) -> AdresRegister:
+def bestands_adressen(settings: Settings) -> AdresRegister:
+    """The address register of the test data folder."""
     return _read(settings, adressen.BESTAND, BestandsAdresRegister)
-
-
-brp_soorten.register(TEST, _bestands_brp)
-adres_soorten.register(TEST, _bestands_adressen)
-
-
-def brp_for(settings: Settings) -> Brp:
-    return brp_soorten.factory(settings.brp)(settings)
-
-
-def adressen_for(settings: Settings) -> AdresRegister:
-    return adres_soorten.factory(settings.adressen)(settings)
 
 
 def login_testpersonen(settings: Settings) -> LoginTestpersonen:
     """The persons the test login offers: ``brp-personen.json`` in the test data folder."""
     return _read(settings, brp.BESTAND, BestandsTestpersonen)
-
-
-@dataclass(frozen=True)
-class Registers:
-    brp: Brp
-    adressen: AdresRegister
-
-
-def registers_for(settings: Settings) -> Registers:
-    """Both registers as the settings choose them; a wrong setting stops the start."""
-    return Registers(brp=brp_for(settings), adressen=adressen_for(settings))

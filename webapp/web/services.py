@@ -13,12 +13,10 @@ from datetime import date, timedelta
 
 from jinja2 import Environment
 
-from webapp.auth import LoginDeps, LoginProvider, provider_for
 from webapp.config.models import Gemeente
 from webapp.config.source import ConfigSource
-from webapp.registers.adressen import AdresRegister
+from webapp.koppelingen import Koppeling, Verbindingen
 from webapp.registers.brp import Brp
-from webapp.registers.factory import adressen_for, brp_for, login_testpersonen
 from webapp.settings import Settings, SettingsError
 from webapp.storage.crypto import DecryptionError, verify_keys
 from webapp.storage.db import make_engine, migrate
@@ -36,9 +34,8 @@ class Services:
     settings: Settings
     config: ConfigSource
     store: Store
-    brp: Brp
-    adressen: AdresRegister
-    login: LoginProvider
+    verbindingen: Verbindingen
+    """Each gemeente's login, BRP and address register (``koppelingen:`` in its configuration)."""
     templates: Environment
     cookies: Cookies
     db: Offload
@@ -57,6 +54,14 @@ class Services:
     @property
     def gemeenten(self) -> dict[str, Gemeente]:
         return self.config.current()
+
+    def koppeling(self, gemeente: Gemeente) -> Koppeling:
+        return self.verbindingen.voor(gemeente)
+
+    @property
+    def brp(self) -> Brp | None:
+        """The default BRP (``VERHUIZEN_BRP``) of gemeenten that name none."""
+        return self.verbindingen.default("brp")  # type: ignore[no-any-return]
 
     @property
     def idle(self) -> timedelta:
@@ -77,14 +82,17 @@ def build_services(settings: Settings, *, today: Callable[[], date] = date.today
             "VERHUIZEN_ENCRYPTION_KEYS opent de gegevens in de database niet: zet de sleutel "
             "waarmee ze zijn versleuteld in de lijst"
         ) from None
-    deps = LoginDeps(testpersonen=lambda: login_testpersonen(settings), env=os.environ)
+    verbindingen = Verbindingen(settings, os.environ)
+    for gemeente in config.current().values():
+        # Every gemeente's connections are built at the start: a wrong one stops it here.
+        verbindingen.voor(gemeente)
+        if settings.is_production:
+            verbindingen.check_production(gemeente)
     return Services(
         settings=settings,
         config=config,
         store=Store(engine, settings.secret_key),
-        brp=brp_for(settings),
-        adressen=adressen_for(settings),
-        login=provider_for(settings.login, deps),
+        verbindingen=verbindingen,
         templates=make_environment(),
         cookies=Cookies(settings.secret_key, settings.secure_cookies),
         db=Offload(settings.db_threads),

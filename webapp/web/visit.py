@@ -18,6 +18,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from webapp.config.models import Gemeente
 from webapp.flow.journey import Journey
 from webapp.i18n import _
+from webapp.koppelingen import Koppeling
 from webapp.registers.brp import Persoon
 from webapp.steps import registry
 from webapp.steps.base import FormInput, StepContext, StepType, Upload
@@ -74,6 +75,7 @@ class Visit:
     draft: Draft
     aangever: Persoon
     journey: Journey
+    koppeling: Koppeling
 
     def path(self, name: str, **params: Any) -> str:
         return path_for(self.request, name, slug=self.gemeente.slug, **params)
@@ -87,8 +89,8 @@ class Visit:
         return StepContext(
             gemeente=self.gemeente,
             aangever=self.aangever,
-            brp=self.services.brp,
-            adressen=self.services.adressen,
+            brp=self.koppeling.brp,
+            adressen=self.koppeling.adressen,
             today=self.services.today(),
             answers=journey.relevant_answers(),
             evaluate=lambda c: journey.evaluate_before(step_id, c) is True,
@@ -142,11 +144,12 @@ async def load_visit(request: Request) -> Visit | Response:
         services.cookies.clear(expired, gemeente.slug)
         return expired
     draft = await services.db(services.store.draft, session.draft_id or "")
-    aangever = await services.registers(services.brp.raadpleeg, session.bsn)
+    koppeling = services.koppeling(gemeente)
+    aangever = await services.registers(koppeling.brp.raadpleeg, session.bsn)
     if draft is None or aangever is None:
         raise HTTPException(400)
     journey = journey_for(gemeente, draft.answers)
-    return Visit(request, services, gemeente, session, draft, aangever, journey)
+    return Visit(request, services, gemeente, session, draft, aangever, journey, koppeling)
 
 
 TESTER_REALM = 'Basic realm="Testomgeving", charset="UTF-8"'

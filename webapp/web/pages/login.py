@@ -27,7 +27,9 @@ from webapp.web.visit import (
 async def login(request: Request) -> Response:
     services = services_of(request)
     gemeente = gemeente_of(request)
-    if services.login.is_test:
+    koppeling = services.koppeling(gemeente)
+    provider = koppeling.login
+    if provider.is_test:
         require_tester(request)
     state = services.cookies.read(request, gemeente.slug)
     nonce = state.nonce or new_nonce()
@@ -42,14 +44,16 @@ async def login(request: Request) -> Response:
         await check_csrf(form, csrf)
         # A broker's callback exchanges the code over the network: not on the event loop.
         result = await services.registers(
-            services.login.callback, {k: str(v) for k, v in form.items()}, {}
+            provider.callback, {k: str(v) for k, v in form.items()}, {}
         )
         if result.bsn is not None:
             return await _after_login(request, gemeente, result.bsn)
         error, status = result.error, 422
-    start = services.login.start(
+    start = provider.start(
         LoginRequest(
-            gemeente=gemeente.slug, callback_url=str(request.url_for("login", slug=gemeente.slug))
+            gemeente=gemeente.slug,
+            callback_url=str(request.url_for("login", slug=gemeente.slug)),
+            minimum=koppeling.niveau,
         )
     )
     if isinstance(start, Redirect):
@@ -62,7 +66,7 @@ async def login(request: Request) -> Response:
         {
             "gemeente": gemeente,
             "csrf": csrf,
-            "provider": services.login,
+            "provider": provider,
             "personen": list(start.personen),
             "fout": error,
             "vandaag": services.today(),
@@ -76,7 +80,7 @@ async def login(request: Request) -> Response:
 
 async def _after_login(request: Request, gemeente: Gemeente, bsn: str) -> Response:
     services = services_of(request)
-    persoon = await services.registers(services.brp.raadpleeg, bsn)
+    persoon = await services.registers(services.koppeling(gemeente).brp.raadpleeg, bsn)
     if persoon is None:
         raise HTTPException(400)
     today = services.today()
