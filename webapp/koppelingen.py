@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from webapp.auth.contract import Betrouwbaarheidsniveau, LoginProvider
 from webapp.auth.digid_test import DigidTest
 from webapp.options import Options, OptionsRegistry
+from webapp.registers import bag, haalcentraal, pdok
 from webapp.registers.adressen import AdresRegister
 from webapp.registers.brp import Brp
 from webapp.registers.factory import bestands_adressen, bestands_brp, login_testpersonen
@@ -70,7 +71,14 @@ logins.register(
     "digid-test", DigidTestOptions, lambda o, d: DigidTest(login_testpersonen(d.settings))
 )
 brps.register("test", BrpTestdataOptions, lambda o, d: bestands_brp(d.settings))
+brps.register(
+    "haal-centraal",
+    haalcentraal.HaalCentraalOptions,
+    lambda o, d: haalcentraal.HaalCentraal.from_options(o, d.env),
+)
 adresregisters.register("test", AdressenTestdataOptions, lambda o, d: bestands_adressen(d.settings))
+adresregisters.register("pdok", pdok.PdokOptions, lambda o, d: pdok.from_options(o, d.env))
+adresregisters.register("bag", bag.BagOptions, lambda o, d: bag.from_options(o, d.env))
 
 ROLES: dict[str, tuple[OptionsRegistry[KoppelingDeps, Any], str]] = {
     "login": (logins, "VERHUIZEN_LOGIN"),
@@ -148,6 +156,15 @@ class Verbindingen:
             adressen=built["adressen"],
             niveau=Betrouwbaarheidsniveau(gemeente.koppelingen.niveau),
         )
+
+    def close(self) -> None:
+        """Close the clients' connection pools (at shutdown)."""
+        with self._lock:
+            built, self._built = list(self._built.values()), {}
+        for connection in built:
+            close = getattr(connection, "close", None)
+            if callable(close):
+                close()
 
     def check_production(self, gemeente: Gemeente) -> None:
         """Production uses no stand-in: a real DigiD login and real registers."""

@@ -53,3 +53,7 @@ def configure(level: int = logging.INFO) -> None:
         # the server), so a test's log capture sees its events even after a configure().
         logger.propagate = name == "verhuizen"
     logging.getLogger("uvicorn.access").disabled = True
+    # The HTTP client logs every request URL at INFO; a register's URL holds a postcode, a
+    # huisnummer or a BSN query. Its warnings (retries, pool trouble) are enough.
+    for name in ("httpx2", "httpcore", "httpx"):
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -18,11 +18,13 @@ from webapp.delivery.contract import (
 )
 from webapp.delivery.opslag import Opslag, OpslagOptions, melding_uit_opslag
 from webapp.delivery.registry import DeliveryRegistry
+from webapp.delivery.zgw import Zgw, ZgwOptions
 from webapp.options import ENV_NAME, EnvVarName
 
 targets = DeliveryRegistry()
 """The default registry, with ``opslag``."""
 targets.register(Opslag.soort, OpslagOptions, Opslag.from_options)
+targets.register(Zgw.soort, ZgwOptions, Zgw.from_options)
 
 __all__ = [
     "ENV_NAME",

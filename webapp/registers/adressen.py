@@ -47,6 +47,8 @@ class Adres:
 
     @property
     def weergavenaam(self) -> str:
+        if not self.straatnaam:  # typed, not found in the register (it was down)
+            return f"{self.postcode[:4]} {self.postcode[4:]} {self.huisnummer_volledig}"
         straat = f"{self.straatnaam} {self.huisnummer_volledig}"
         return f"{straat}, {self.postcode} {self.woonplaatsnaam}"
 
@@ -78,7 +80,7 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _same(given: str | None, actual: str | None) -> bool:
+def past_bij(given: str | None, actual: str | None) -> bool:
     # Nothing given matches anything: the resident may not know the letter yet, and the caller
     # then asks which of the matches is meant.
     if given is None or not given.strip():
@@ -112,7 +114,7 @@ def adres_uit_locatieserver(doc: Mapping[str, Any]) -> Adres:
         raise AdresDataError(f"adres onleesbaar: {doc.get('weergavenaam', doc)!r}") from exc
 
 
-def _sort_key(adres: Adres) -> tuple[str, str]:
+def volgorde(adres: Adres) -> tuple[str, str]:
     return ((adres.huisletter or "").upper(), (adres.huisnummertoevoeging or "").upper())
 
 
@@ -132,7 +134,7 @@ class BestandsAdresRegister:
         for adres in self._adressen:
             self._op_nummer.setdefault((adres.postcode, adres.huisnummer), []).append(adres)
         for matches in self._op_nummer.values():
-            matches.sort(key=_sort_key)
+            matches.sort(key=volgorde)
 
     def zoek(
         self,
@@ -144,8 +146,8 @@ class BestandsAdresRegister:
         return [
             a
             for a in self.op_postcode_huisnummer(postcode, huisnummer)
-            if _same(huisletter, a.huisletter)
-            and _same(huisnummertoevoeging, a.huisnummertoevoeging)
+            if past_bij(huisletter, a.huisletter)
+            and past_bij(huisnummertoevoeging, a.huisnummertoevoeging)
         ]
 
     def op_postcode_huisnummer(self, postcode: str, huisnummer: int) -> list[Adres]:

@@ -78,6 +78,11 @@ class Brp(Protocol):
         """Everyone registered at this address (BAG adresseerbaar object)."""
         ...
 
+    def aantal_bewoners(self, adresseerbaar_object_identificatie: str) -> int:
+        """How many are registered there: for the new address, where nothing more about the
+        people living there is needed (data minimisation)."""
+        ...
+
 
 class BrpDataError(ValueError):
     """The BRP data could not be read as Haal Centraal BRP Personen data."""
@@ -198,6 +203,9 @@ class BestandsBrp:
             for p in self._personen
             if p.adresseerbaar_object_identificatie == adresseerbaar_object_identificatie
         ]
+
+    def aantal_bewoners(self, adresseerbaar_object_identificatie: str) -> int:
+        return len(self.bewoners(adresseerbaar_object_identificatie))
 
     def testpersonen(self) -> list[Persoon]:
         """The persons with a Dutch address, in file order: the ones a test login can offer."""

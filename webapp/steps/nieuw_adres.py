@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Mapping
 from dataclasses import asdict
@@ -13,6 +14,7 @@ from pydantic import BaseModel, ConfigDict
 from webapp.conditions import AREAS_FACT
 from webapp.i18n import N_, _
 from webapp.registers.adressen import Adres
+from webapp.registers.errors import RegisterOnbereikbaar
 from webapp.steps.base import (
     Example,
     FieldError,
@@ -37,6 +39,7 @@ from webapp.validators import (
 )
 
 PARTS = ("postcode", "huisnummer", "huisletter", "toevoeging")
+log = logging.getLogger("verhuizen.steps")
 
 
 class AdresAntwoord(BaseModel):
@@ -125,13 +128,24 @@ class NieuwAdres(StepType[NieuwAdresConfig]):
                 errors.append(FieldError(part, exc.message))
         if errors:
             return None, errors
-        found = ctx.adressen.zoek(
-            parsed["postcode"], parsed["huisnummer"], parsed["huisletter"], parsed["toevoeging"]
-        )
-        if not found:
-            at_number = ctx.adressen.op_postcode_huisnummer(
-                parsed["postcode"], parsed["huisnummer"]
+        try:
+            found = ctx.adressen.zoek(
+                parsed["postcode"], parsed["huisnummer"], parsed["huisletter"], parsed["toevoeging"]
             )
+            at_number = (
+                []
+                if found
+                else ctx.adressen.op_postcode_huisnummer(parsed["postcode"], parsed["huisnummer"])
+            )
+        except RegisterOnbereikbaar as exc:
+            log.warning(
+                "address register unavailable",
+                extra={"event": "register_unavailable", "error": str(exc)},
+            )
+            if ctx.gemeente.koppelingen.adres_storing == "doorgaan":
+                return unchecked(parsed, ctx.gemeente), []
+            return None, [FieldError("postcode", _(UNAVAILABLE))]
+        if not found:
             if at_number:
                 options = ", ".join(_number(a) for a in at_number)
                 return None, [
@@ -169,6 +183,15 @@ class NieuwAdres(StepType[NieuwAdresConfig]):
         adres, errors = self.lookup(form, ctx)
         if adres is None:
             return Outcome(None, errors, values)
+        if not adres.adresseerbaarobject_id:
+            # Not checked (the register is down and the gemeente goes on): nobody to count at
+            # an address we cannot identify; the back office checks it by hand.
+            answer = {
+                "adres": {**asdict(adres), "weergavenaam": adres.weergavenaam},
+                "bewoners": 0,
+                "handmatig_controleren": True,
+            }
+            return Outcome(answer, values=values)
         if adres.gemeentecode != ctx.gemeente.gemeentecode:
             return Outcome(None, [FieldError("postcode", other_gemeente_message(adres))], values)
         if ctx.aangever.adresseerbaar_object_identificatie == adres.adresseerbaarobject_id:
@@ -184,10 +207,9 @@ class NieuwAdres(StepType[NieuwAdresConfig]):
                 ],
                 values,
             )
-        bewoners = ctx.brp.bewoners(adres.adresseerbaarobject_id)
         answer = {
             "adres": {**asdict(adres), "weergavenaam": adres.weergavenaam},
-            "bewoners": len(bewoners),
+            "bewoners": ctx.brp.aantal_bewoners(adres.adresseerbaarobject_id),
         }
         return Outcome(answer, values=values)
 
@@ -199,6 +221,8 @@ class NieuwAdres(StepType[NieuwAdresConfig]):
         if not (form.get("postcode") and form.get("huisnummer")):
             return None, False
         found, errors = self.lookup(form, ctx)
+        if found is not None and not found.adresseerbaarobject_id:
+            return _(UNAVAILABLE_GO_ON), False
         if found is not None:
             if found.gemeentecode != ctx.gemeente.gemeentecode:
                 return other_gemeente_message(found), False
@@ -243,6 +267,37 @@ class NieuwAdres(StepType[NieuwAdresConfig]):
             return None
         parts = {name: getattr(typed, name) or "" for name in PARTS}
         return FormAnswer(parts, description=" ".join(p for p in parts.values() if p))
+
+
+UNAVAILABLE = N_(
+    "Het adres kan nu niet worden gecontroleerd. Probeer het over een paar minuten opnieuw; uw antwoorden zijn bewaard."
+)
+UNAVAILABLE_GO_ON = N_(
+    "Het adres kan nu niet worden gecontroleerd. U kunt doorgaan: de gemeente controleert het adres later zelf."
+)
+
+
+def unchecked(parsed: Mapping[str, Any], gemeente: Any) -> Adres:
+    """The address as the resident typed it, when the register cannot say: assumed to lie in
+    this gemeente, without a street, identification, wijk or floor area."""
+    return Adres(
+        nummeraanduiding_id="",
+        adresseerbaarobject_id="",
+        straatnaam="",
+        huisnummer=parsed["huisnummer"],
+        huisletter=parsed["huisletter"],
+        huisnummertoevoeging=parsed["toevoeging"],
+        postcode=parsed["postcode"],
+        woonplaatsnaam="",
+        gemeentenaam=gemeente.naam,
+        gemeentecode=gemeente.gemeentecode,
+        wijkcode=None,
+        wijknaam=None,
+        buurtcode=None,
+        buurtnaam=None,
+        oppervlakte=None,
+        gebruiksdoelen=(),
+    )
 
 
 WHAT_IF_MAX_M2 = 100_000

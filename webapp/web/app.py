@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from datetime import date
 
 from starlette.applications import Starlette
@@ -56,7 +57,16 @@ def routes() -> list[BaseRoute]:
 
 def create_app(settings: Settings, *, today: Callable[[], date] = date.today) -> Starlette:
     services = build_services(settings, today=today)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            services.verbindingen.close()
+
     app = Starlette(
+        lifespan=lifespan,
         routes=routes(),
         # Outermost first. The 500/503 pages are made inside the headers, unlike Starlette's
         # own ServerErrorMiddleware (outside all middleware), which never gets an exception here.
