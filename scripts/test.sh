@@ -35,14 +35,26 @@ have_clamd() {
     command -v clamd >/dev/null || [[ -x /usr/sbin/clamd ]]
 }
 
+# WeasyPrint (the PDF receipt) needs pango and a font; Chromium usually brings them.
+have_pdf_libraries() {
+    ldconfig -p 2>/dev/null | grep -q 'libpangoft2-1.0.so.0' && [[ -d /usr/share/fonts/truetype/dejavu ]]
+}
+
+# The test OpenID provider (tests/oidc) runs on Node.
+have_node() {
+    command -v node >/dev/null && command -v npm >/dev/null
+}
+
 heading "System packages"
 missing=()
 have_chromium || missing+=(chromium)
 have_postgres || missing+=(postgresql)
 have_clamd || missing+=(clamav-daemon)
+have_pdf_libraries || missing+=(libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)
+have_node || missing+=(nodejs npm)
 use_playwright_chromium=false
 if ((${#missing[@]} == 0)); then
-    echo "Chromium, PostgreSQL and clamd are present."
+    echo "Chromium, PostgreSQL, clamd, pango and Node are present."
 elif [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
     note "installing with apt-get: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive

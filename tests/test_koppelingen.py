@@ -38,7 +38,7 @@ def test_a_gemeente_names_its_connections_and_targets():
 @pytest.mark.parametrize(
     ("block", "needle", "message"),
     [
-        ("koppelingen:\n  brp:\n    soort: haal-centraal-x\n", "soort: haal", "onbekende soort"),
+        ("koppelingen:\n  brp:\n    soort: haal-centraal-x\n", "centraal-x", "onbekende soort"),
         ("koppelingen:\n  brp:\n    soort: test\n    url: x\n", "url: x", "onbekende sleutel"),
         ("koppelingen:\n  login: digid\n", "login: digid", "verwacht een mapping"),
         ("aflevering:\n  - soort: fax\n", "soort: fax", "onbekende soort 'fax'"),
@@ -84,3 +84,29 @@ def test_production_refuses_a_stand_in_per_gemeente(tmp_path: Path):
     g = load_text(VOORBEELD, "voorbeeld", "voorbeeld.yaml")
     with pytest.raises(SettingsError, match=r"voorbeeld: koppelingen\.login is de testvoorziening"):
         Verbindingen(make_settings(tmp_path), {}).check_production(g)
+
+
+def test_production_refuses_a_gemeente_whose_reports_reach_nobody(tmp_path: Path):
+    from webapp.auth.oidc import DigidOidcOptions
+    from webapp.delivery.map import MapOptions
+    from webapp.registers.haalcentraal import HaalCentraalOptions
+    from webapp.registers.pdok import PdokOptions
+
+    g = load_text(VOORBEELD, "voorbeeld", "voorbeeld.yaml")
+    real = g.koppelingen.model_copy(
+        update={
+            "login": DigidOidcOptions(
+                issuer="https://makelaar.example", client_id="x", client_secret_env="GEHEIM"
+            ),
+            "brp": HaalCentraalOptions(url="https://brp.example/haalcentraal/api/brp"),
+            "adressen": PdokOptions(),
+        }
+    )
+    g = g.model_copy(update={"koppelingen": real})
+    verbindingen = Verbindingen(make_settings(tmp_path), {})
+    for aflevering in ([], [OpslagOptions()]):
+        with pytest.raises(SettingsError, match=r"voorbeeld: geen aflevering aan de gemeente"):
+            verbindingen.check_production(g.model_copy(update={"aflevering": aflevering}))
+    verbindingen.check_production(
+        g.model_copy(update={"aflevering": [MapOptions(pad=str(tmp_path))]})
+    )

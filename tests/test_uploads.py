@@ -373,6 +373,19 @@ def test_damaged_or_truncated_files_are_refused(data, kind):
     assert "beschadigd" in message(verdict, "bestand", ALL)
 
 
+def test_a_truncated_image_is_refused_after_a_library_relaxed_pillow():
+    """WeasyPrint (the PDF receipt) turns on Pillow's process-wide LOAD_TRUNCATED_IMAGES when
+    it is imported; the upload check must not depend on who was loaded first."""
+    import weasyprint.images  # noqa: F401  (the import is what relaxes Pillow)
+    from PIL import ImageFile
+
+    try:
+        ImageFile.LOAD_TRUNCATED_IMAGES = True  # as that import leaves it
+        assert check(image("jpeg")[:-40], filename="foto.jpg").reason is Reason.BESCHADIGD
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
 def test_a_png_with_a_broken_checksum_is_refused():
     good = bytearray(image("png"))
     good[40] ^= 0xFF  # inside IDAT or another chunk: its CRC no longer matches

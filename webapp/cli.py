@@ -1,13 +1,18 @@
-"""The ``verhuizen`` command: serve, check-config, schema, migrate, opschonen, toegankelijkheid, ..."""
+"""The ``verhuizen`` command: serve, check-config, schema, migrate, opschonen, bezorgen,
+bezorging, toegankelijkheid, ..."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from webapp.config.loader import ConfigError, load_dir, load_file
 from webapp.settings import Settings, SettingsError
+
+if TYPE_CHECKING:
+    from webapp.storage.store import Store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +45,39 @@ def main(argv: list[str] | None = None) -> int:
     )
     opschonen.add_argument(
         "--droog", action="store_true", help="niets verwijderen, alleen tellen wat weg zou gaan"
+    )
+    bezorgen = sub.add_parser(
+        "bezorgen",
+        help="lever verstuurde meldingen af bij de backoffices van de gemeenten (een aparte "
+        "worker naast de webserver; stopt netjes op SIGTERM)",
+    )
+    bezorgen.add_argument(
+        "--eenmalig", action="store_true", help="lever af wat nu klaarstaat en stop dan"
+    )
+    bezorging = sub.add_parser(
+        "bezorging",
+        help="toon de afleveringen die nog niet zijn afgeleverd; probeer er een opnieuw of "
+        "markeer haar als met de hand afgehandeld",
+    )
+    bezorging.add_argument(
+        "--alle", action="store_true", help="ook de afgeleverde en afgehandelde afleveringen"
+    )
+    wat = bezorging.add_mutually_exclusive_group()
+    wat.add_argument(
+        "--opnieuw",
+        metavar="REF",
+        help="probeer de afleveringen van melding REF nu opnieuw, ook als ze mislukt zijn",
+    )
+    wat.add_argument(
+        "--afgehandeld",
+        metavar="REF",
+        help="markeer de afleveringen van melding REF als met de hand afgehandeld",
+    )
+    bezorging.add_argument(
+        "--doel",
+        type=int,
+        metavar="N",
+        help="met --opnieuw of --afgehandeld: alleen aflevering N (de kolom doel)",
     )
     sub.add_parser(
         "sleutels-roteren",
@@ -96,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
         return _opschonen(settings, args.droog)
     if args.command == "sleutels-roteren":
         return _sleutels_roteren(settings)
+    if args.command == "bezorgen":
+        return _bezorgen(settings, args.eenmalig)
+    if args.command == "bezorging":
+        return _bezorging(settings, args)
     return _serve(settings, args.host, args.port, args.workers, args.proxy)
 
 
@@ -162,11 +204,12 @@ def _opschonen(settings: Settings, droog: bool) -> int:
         # data is left alone rather than deleted by a default period.
         if slug not in gemeenten:
             return None
+        bewaren = gemeenten[slug].bewaren
         return Bewaartermijn(
-            concept=timedelta(days=gemeenten[slug].bewaren.concept_dagen),
-            # Submissions count from their delivery to the back office. Nothing delivers them
-            # yet (webapp.delivery has no target but this database), so they are kept.
-            na_aflevering=None,
+            concept=timedelta(days=bewaren.concept_dagen),
+            # Counted from the delivery to every target (the outbox); a report of a gemeente
+            # without aflevering from the moment it was sent.
+            na_aflevering=timedelta(days=bewaren.na_aflevering_dagen),
         )
 
     engine = make_engine(settings.database_url, keys=settings.encryption_keys)
@@ -194,9 +237,190 @@ def _opschonen(settings: Settings, droog: bool) -> int:
     )
     print(f"droog: zou verwijderen: {wat}" if droog else f"verwijderd: {wat}")
     print(
-        "meldingen worden bewaard: er is nog geen aflevering aan een backoffice, dus telt "
-        "bewaren.na_aflevering_dagen nog niet"
+        "een melding gaat weg bewaren.na_aflevering_dagen na haar aflevering bij alle doelen "
+        "(zonder aflevering: na het versturen); wat nog niet is afgeleverd, blijft"
     )
+    return 0
+
+
+def _open_store(settings: Settings) -> Store | int:
+    """The store for a command that works on submissions; an exit code (2) when the database
+    is not at the newest schema or the keys do not open it."""
+    from webapp.storage.crypto import DecryptionError, verify_keys
+    from webapp.storage.db import make_engine, schema_is_current
+    from webapp.storage.store import Store
+
+    engine = make_engine(
+        settings.database_url,
+        keys=settings.encryption_keys,
+        timeout=settings.db_timeout_seconds,
+        pool_size=2,
+    )
+    try:
+        if not schema_is_current(engine):
+            print("verhuizen: voer eerst 'verhuizen migrate' uit", file=sys.stderr)
+        else:
+            verify_keys(engine)
+            return Store(engine, settings.secret_key)
+    except DecryptionError:
+        print(f"verhuizen: {WRONG_KEYS}", file=sys.stderr)
+    except BaseException:
+        engine.dispose()
+        raise
+    engine.dispose()
+    return 2
+
+
+def _bezorgen(settings: Settings, eenmalig: bool) -> int:
+    """Deliver until SIGTERM (or once: ``--eenmalig``). Exit 0 when done, 1 when the database
+    fails, 2 when it cannot start."""
+    import signal
+    import threading
+
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from webapp import logs
+    from webapp.config.source import ConfigSource
+    from webapp.delivery import outbox
+    from webapp.storage.models import OutboxStatus
+
+    if _config_dir_missing(settings.config_dir):
+        return 2
+    try:
+        # As the server: an edit to a gemeente's targets counts from the next delivery on,
+        # outside production; an invalid edit keeps the last valid version.
+        config = ConfigSource(settings.config_dir, reload=not settings.is_production)
+    except ConfigError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return 2
+    try:
+        store = _open_store(settings)
+    except SQLAlchemyError as exc:
+        print(f"verhuizen: database niet bereikbaar: {_database_problem(exc)}", file=sys.stderr)
+        return 1
+    if isinstance(store, int):
+        return store
+    logs.configure()
+    runner = outbox.Runner(store, config.current, policy=outbox.Policy.from_settings(settings))
+    try:
+        if eenmalig:
+            done = runner.run_until_idle()
+            telling = {status: 0 for status in OutboxStatus}
+            for attempt in done:
+                telling[attempt.status] += 1
+            print(
+                f"{len(done)} poging(en): {telling[OutboxStatus.AFGELEVERD]} afgeleverd, "
+                f"{telling[OutboxStatus.WACHTEND]} later opnieuw, "
+                f"{telling[OutboxStatus.MISLUKT]} mislukt"
+            )
+            return 0
+        stop = threading.Event()
+        for number in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(number, lambda _number, _frame: stop.set())
+        print(f"verhuizen bezorgen: gestart ({runner.worker})", flush=True)
+        outbox.run(runner, stop, settings.delivery_interval)
+        print("verhuizen bezorgen: gestopt", flush=True)
+        return 0
+    except SQLAlchemyError as exc:
+        print(f"verhuizen: bezorgen mislukt: {_database_problem(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        store.engine.dispose()
+
+
+def _bezorging(settings: Settings, args: argparse.Namespace) -> int:
+    """List the deliveries, or retry or mark one. Exit 0 when done, 1 when the reference has
+    nothing to retry or mark (or the database fails), 2 when it cannot start."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if args.doel is not None and not (args.opnieuw or args.afgehandeld):
+        print("verhuizen: --doel hoort bij --opnieuw of --afgehandeld", file=sys.stderr)
+        return 2
+    try:
+        store = _open_store(settings)
+    except SQLAlchemyError as exc:
+        print(f"verhuizen: database niet bereikbaar: {_database_problem(exc)}", file=sys.stderr)
+        return 1
+    if isinstance(store, int):
+        return store
+    try:
+        if args.opnieuw or args.afgehandeld:
+            return _bezorging_wijzigen(store, args)
+        return _bezorging_lijst(store, settings, args.alle)
+    except SQLAlchemyError as exc:
+        print(f"verhuizen: bezorging mislukt: {_database_problem(exc)}", file=sys.stderr)
+        return 1
+    finally:
+        store.engine.dispose()
+
+
+def _bezorging_wijzigen(store: Store, args: argparse.Namespace) -> int:
+    reference = str(args.opnieuw or args.afgehandeld).strip().upper()
+    if args.opnieuw:
+        changed = store.retry_delivery(reference, args.doel)
+        done = "staan klaar; de eerstvolgende bezorger pakt ze op"
+    else:
+        changed = store.mark_delivery_handled(reference, args.doel)
+        done = "gemarkeerd als afgehandeld"
+    if changed:
+        print(f"{reference}: {changed} aflevering(en) {done}")
+        return 0
+    rows = [
+        r
+        for r in store.deliveries(reference=reference)
+        if args.doel is None or r.target_index == args.doel
+    ]
+    if not rows:
+        print(f"verhuizen: geen aflevering van melding {reference}", file=sys.stderr)
+    else:
+        states = ", ".join(f"doel {r.target_index}: {r.status}" for r in rows)
+        why = "wordt nu afgeleverd of is al klaar" if args.opnieuw else "is al klaar"
+        print(f"verhuizen: niets te doen voor {reference} ({states}): {why}", file=sys.stderr)
+    return 1
+
+
+def _bezorging_lijst(store: Store, settings: Settings, alle: bool) -> int:
+    from webapp.delivery.outbox import configured_hash
+    from webapp.storage.models import OutboxStatus
+    from webapp.storage.store import utc
+
+    rows = store.deliveries(open_only=not alle)
+    try:
+        gemeenten = load_dir(settings.config_dir) if settings.config_dir.is_dir() else None
+    except ConfigError:
+        gemeenten = None  # the list is still worth having; only the configuration check is lost
+    table = [("referentie", "gemeente", "doel", "status", "pogingen", "volgende poging", "detail")]
+    for row in rows:
+        due = row.status in (OutboxStatus.WACHTEND, OutboxStatus.BEZIG)
+        detail = row.detail
+        if gemeenten is not None:
+            now = configured_hash(gemeenten, row)
+            if now is None:
+                detail = f"[doel niet meer in de configuratie] {detail}"
+            elif now != row.options_hash:
+                detail = f"[configuratie gewijzigd sinds de melding] {detail}"
+        table.append(
+            (
+                row.reference,
+                row.gemeente,
+                f"{row.target_index} {row.soort}",
+                str(row.status),
+                str(row.attempts),
+                utc(row.next_attempt_at).strftime("%Y-%m-%d %H:%M:%SZ") if due else "-",
+                detail.strip() or "-",
+            )
+        )
+    widths = [max(len(line[i]) for line in table) for i in range(len(table[0]) - 1)]
+    for line in table:
+        print(
+            "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=False)), end=""
+        )
+        print(f"  {line[-1]}")
+    open_rows = sum(
+        1 for r in rows if r.status not in (OutboxStatus.AFGELEVERD, OutboxStatus.AFGEHANDELD)
+    )
+    print(f"{open_rows} aflevering(en) niet afgeleverd" if open_rows else "alles is afgeleverd")
     return 0
 
 

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from webapp.auth.contract import Betrouwbaarheidsniveau, LoginProvider
 from webapp.auth.digid_test import DigidTest
+from webapp.auth.oidc import DigidOidcOptions
+from webapp.auth.oidc import from_options as digid_oidc
 from webapp.options import Options, OptionsRegistry
 from webapp.registers import bag, haalcentraal, pdok
 from webapp.registers.adressen import AdresRegister
@@ -70,6 +72,7 @@ TEST_KINDS = {"digid-test", "test"}
 logins.register(
     "digid-test", DigidTestOptions, lambda o, d: DigidTest(login_testpersonen(d.settings))
 )
+logins.register("digid-oidc", DigidOidcOptions, lambda o, d: digid_oidc(o, d.env))
 brps.register("test", BrpTestdataOptions, lambda o, d: bestands_brp(d.settings))
 brps.register(
     "haal-centraal",
@@ -167,7 +170,8 @@ class Verbindingen:
                 close()
 
     def check_production(self, gemeente: Gemeente) -> None:
-        """Production uses no stand-in: a real DigiD login and real registers."""
+        """Production uses no stand-in: a real DigiD login and real registers; and its reports
+        reach the gemeente (this database alone is no back office: nobody reads it there)."""
         for role in ROLES:
             options = self._options(gemeente, role)
             if options.soort in TEST_KINDS:
@@ -176,3 +180,8 @@ class Verbindingen:
                     f"{options.soort!r}, die niet in production mag; geef een echte koppeling "
                     "of gebruik VERHUIZEN_MODE=staging"
                 )
+        if all(target.soort == "opslag" for target in gemeente.aflevering):
+            raise SettingsError(
+                f"gemeente {gemeente.slug}: geen aflevering aan de gemeente geconfigureerd; in "
+                "production moet elke melding bij haar aankomen (vrijBRP, ZGW, e-mail of een map)"
+            )

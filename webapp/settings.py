@@ -9,9 +9,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal, NamedTuple
 
 from webapp.resources import DEFAULT_CONFIG_DIR, DEFAULT_TESTDATA_DIR
+
+if TYPE_CHECKING:
+    from webapp.mail import SmtpServer
 
 Mode = Literal["development", "staging", "production"]
 MODES: tuple[Mode, ...] = ("development", "staging", "production")
@@ -47,6 +50,17 @@ class Settings:
     """Threads for database work, so no request waits on another's query in the event loop."""
     register_threads: int = 16
     """Threads for work that may call a register or the login broker (mostly waiting)."""
+    delivery_in_server: bool = True
+    """Each server process delivers submitted reports in a thread (``VERHUIZEN_BEZORGEN``); off:
+    only ``verhuizen bezorgen`` does."""
+    delivery_interval: float = 5.0
+    """Seconds between looks for due deliveries when there were none."""
+    delivery_lease_seconds: float = 120.0
+    """How long a runner's claim on a delivery lasts unrenewed (renewed while it runs)."""
+    delivery_max_attempts: int = 80
+    delivery_max_hours: float = 72.0
+    """A delivery that keeps failing temporarily is given up (``mislukt``) after this many
+    attempts or hours, whichever comes first."""
     rate_limit_storage: str = "async+memory://"
     rate_limits: tuple[tuple[str, str], ...] = ()
     """Overrides of the default limits per action, e.g. (("login", "5/minute"),)."""
@@ -54,6 +68,8 @@ class Settings:
     """ClamAV's clamd for uploads: ``unix:/run/clamav/clamd.ctl`` or ``tcp:host:port``; None: off."""
     clamd_fail_open: bool = False
     clamd_timeout: float = 10.0
+    smtp: SmtpServer | None = None
+    """E-mail's SMTP server (``VERHUIZEN_SMTP_URL`` and friends); None: no e-mail is sent."""
 
     @property
     def is_production(self) -> bool:
@@ -154,6 +170,13 @@ class Settings:
             raise SettingsError(
                 "VERHUIZEN_CLAMD_TIMEOUT moet een aantal seconden zijn, groter dan 0"
             )
+        from webapp.mail import MailConfigError, smtp_from_env
+
+        try:
+            smtp = smtp_from_env(env)
+        except MailConfigError as exc:
+            raise SettingsError(str(exc)) from None
+        delivery = _delivery(env)
         return cls(
             mode=mode,
             database_url=database_url,
@@ -175,9 +198,15 @@ class Settings:
             register_threads=int(register_threads),
             rate_limit_storage=env.get("VERHUIZEN_RATE_LIMIT_OPSLAG") or "async+memory://",
             rate_limits=rate_limits,
+            delivery_in_server=delivery.in_server,
+            delivery_interval=delivery.interval,
+            delivery_lease_seconds=delivery.lease,
+            delivery_max_attempts=delivery.max_attempts,
+            delivery_max_hours=delivery.max_hours,
             clamd=clamd,
             clamd_fail_open=env.get("VERHUIZEN_CLAMD_FAIL_OPEN", "0") == "1",
             clamd_timeout=clamd_timeout,
+            smtp=smtp,
         )
 
 
@@ -208,6 +237,43 @@ def _local_secret(
 def _new_fernet_key() -> str:
     """A Fernet key (32 random bytes, url-safe base64), as cryptography's Fernet expects."""
     return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+
+
+class _Delivery(NamedTuple):
+    in_server: bool
+    interval: float
+    lease: float
+    max_attempts: int
+    max_hours: float
+
+
+def _delivery(env: dict[str, str]) -> _Delivery:
+    """The ``VERHUIZEN_BEZORGEN*`` settings of the delivery runner (``webapp.delivery.outbox``)."""
+    in_server = env.get("VERHUIZEN_BEZORGEN", "1")
+    if in_server not in ("0", "1"):
+        raise SettingsError("VERHUIZEN_BEZORGEN moet 1 (aan) of 0 (uit) zijn")
+
+    def number(name: str, default: str, low: float, high: float, what: str) -> float:
+        try:
+            value = float(env.get(name, default))
+        except ValueError:
+            value = -1.0
+        if not low <= value <= high:
+            raise SettingsError(f"{name} moet {what} zijn, van {low:g} tot {high:g}")
+        return value
+
+    attempts = env.get("VERHUIZEN_BEZORGEN_POGINGEN", "80")
+    if not attempts.isdigit() or not 1 <= int(attempts) <= 10_000:
+        raise SettingsError(
+            "VERHUIZEN_BEZORGEN_POGINGEN moet een geheel getal van 1 tot 10000 zijn"
+        )
+    return _Delivery(
+        in_server=in_server == "1",
+        interval=number("VERHUIZEN_BEZORGEN_INTERVAL", "5", 0.1, 3600, "een aantal seconden"),
+        lease=number("VERHUIZEN_BEZORGEN_CLAIM", "120", 1, 3600, "een aantal seconden"),
+        max_attempts=int(attempts),
+        max_hours=number("VERHUIZEN_BEZORGEN_MAX_UREN", "72", 0.01, 24 * 90, "een aantal uren"),
+    )
 
 
 RATE_LIMITED = ("login", "lookup", "upload", "submit")

@@ -31,7 +31,7 @@ from enum import StrEnum
 from io import BytesIO
 from typing import Any
 
-from PIL import JpegImagePlugin, PngImagePlugin
+from PIL import ImageFile, JpegImagePlugin, PngImagePlugin
 from pypdf import PdfReader
 from pypdf.generic import (
     ArrayObject,
@@ -245,6 +245,9 @@ _DECODERS: dict[str, Any] = {
 
 
 def _check_image(data: bytes, kind: str, max_pixels: int) -> Verdict:
+    # Pillow's switch is process-wide, and a library may turn it on when imported (WeasyPrint
+    # does): a truncated image must fail here whatever else was loaded.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     decoder = _DECODERS[kind]
     with decoder(BytesIO(data)) as image:
         width, height = image.size

@@ -97,7 +97,7 @@ def test_an_unknown_login_names_the_setting_and_the_known_ones(tmp_path: Path) -
     settings = make_settings(tmp_path, VERHUIZEN_LOGIN="oidc")
     with pytest.raises(SettingsError, match=r"VERHUIZEN_LOGIN: onbekende login 'oidc'") as exc:
         Verbindingen(settings, {})
-    assert "bekend zijn: digid-test" in str(exc.value)
+    assert "bekend zijn: digid-oidc, digid-test" in str(exc.value)
 
 
 def test_a_name_is_registered_once() -> None:

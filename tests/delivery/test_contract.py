@@ -121,8 +121,9 @@ def test_opslag_is_registered_and_parsed_from_configuration() -> None:
     assert targets.parse_options({"soort": "opslag"}) == OpslagOptions()
     with pytest.raises(ValidationError, match="Extra inputs"):
         targets.parse_options({"soort": "opslag", "map": "/tmp"})
-    with pytest.raises(LookupError, match=r"onbekende aflevering 'vrijbrp'; bekend zijn: opslag"):
-        targets.parse_options({"soort": "vrijbrp"})
+    with pytest.raises(LookupError, match=r"onbekende aflevering 'fax'; bekend zijn: .*opslag"):
+        targets.parse_options({"soort": "fax"})
+    assert {"bevestiging", "email", "map", "opslag", "vrijbrp", "zgw"} <= set(targets.soorten())
 
 
 class ZaakOptions(DeliveryOptions):

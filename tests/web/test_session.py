@@ -64,9 +64,9 @@ def test_staging_pages_do_not_exist_in_production(settings, monkeypatch):
     from webapp import koppelingen
     from webapp.web.app import create_app
 
-    # Production refuses the test login and registers (settings and start); the route guard is
-    # tested alone, so here the stand-ins are let through.
-    monkeypatch.setattr(koppelingen, "TEST_KINDS", set())
+    # Production refuses the stand-ins and a gemeente without delivery at the start; the route
+    # guard is tested alone, so here that check is let through.
+    monkeypatch.setattr(koppelingen.Verbindingen, "check_production", lambda self, g: None)
     app = create_app(replace(settings, mode="production"))
     with TestClient(app) as client:
         assert client.get("/voorbeeld/staging/meldingen").status_code == 404

@@ -55,9 +55,9 @@ def test_production_has_no_start_over(tmp_path, monkeypatch):
 
     from webapp import koppelingen
 
-    # Production refuses the test login (settings and start); let it through here, which is
-    # what this needs to look at the pages.
-    monkeypatch.setattr(koppelingen, "TEST_KINDS", set())
+    # Production refuses the stand-ins and a gemeente without delivery at the start; let them
+    # through here, which is what this needs to look at the pages.
+    monkeypatch.setattr(koppelingen.Verbindingen, "check_production", lambda self, g: None)
     production = replace(make_settings(tmp_path), mode="production")
     app = create_app(production, today=lambda: TODAY)
     with TestClient(app) as client:

@@ -194,6 +194,50 @@ class Koppelingen(_Model):
     )
 
 
+class BevestigingMail(_Model):
+    """The confirmation e-mail to the resident, when they gave an e-mail address: the reference,
+    the date, what happens next and a link; never the BSN, nor any answer
+    (``webapp.delivery.bevestiging``)."""
+
+    email: bool = Field(
+        default=False,
+        description="Stuur de inwoner een bevestiging per e-mail als die een e-mailadres gaf "
+        "(nodig: VERHUIZEN_SMTP_URL).",
+    )
+    afzender: str | None = Field(
+        default=None,
+        validate_default=True,
+        description="Het afzenderadres, bijv. noreply@voorbeeld.nl; verplicht als email aan staat.",
+    )
+    onderwerp: str = Field(
+        default=N_("Uw verhuizing is doorgegeven"),
+        min_length=1,
+        max_length=120,
+        description="Het onderwerp; het referentienummer komt erachter.",
+    )
+    tekst: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="Extra tekst in de e-mail, na 'Wat gebeurt er nu?'.",
+    )
+    link: str | None = Field(
+        default=None,
+        pattern=r"^https://\S+$",
+        description="Link naar meer informatie over verhuizen; leeg: contact.website.",
+    )
+
+    @field_validator("afzender")
+    @classmethod
+    def _afzender(cls, value: str | None, info: Any) -> str | None:
+        if value is None:
+            if info.data.get("email"):
+                raise ValueError("verplicht als email aan staat")
+            return None
+        if not re.fullmatch(r"[^@\s<>\"(),;:]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+", value):
+            raise ValueError(f"verwacht een e-mailadres als noreply@voorbeeld.nl, niet {value!r}")
+        return value
+
+
 _THEMA_NAMEN: list[JsonValue] = list(known_themes())
 
 
@@ -235,6 +279,11 @@ class Gemeente(_Model):
         default_factory=list,
         description="Waar elke verstuurde melding heen gaat (vrijBRP, ZGW, e-mail, een map); "
         "leeg: de melding blijft alleen in de database van deze dienst.",
+    )
+    bevestiging: BevestigingMail = Field(
+        default_factory=BevestigingMail,
+        description="De bevestiging per e-mail aan de inwoner (referentienummer, datum, wat er "
+        "nu gebeurt); nooit het BSN.",
     )
     gebieden: dict[str, GebiedDefinitie] = Field(default_factory=dict)
     documenten: list[Document] = Field(default_factory=list)

@@ -5,6 +5,7 @@ Built in: ``opslag`` (the report stays in our database: today's behaviour). A re
 implements :class:`DeliveryTarget` and registers both with ``targets.register``.
 """
 
+from webapp.delivery.bevestiging import Bevestiging, BevestigingOptions
 from webapp.delivery.contract import (
     DeliveryConfigError,
     DeliveryDeps,
@@ -16,15 +17,22 @@ from webapp.delivery.contract import (
     Melding,
     secret,
 )
+from webapp.delivery.email import Email, EmailOptions
+from webapp.delivery.map import Map, MapOptions
 from webapp.delivery.opslag import Opslag, OpslagOptions, melding_uit_opslag
 from webapp.delivery.registry import DeliveryRegistry
+from webapp.delivery.vrijbrp import VrijBrp, VrijBrpOptions
 from webapp.delivery.zgw import Zgw, ZgwOptions
 from webapp.options import ENV_NAME, EnvVarName
 
 targets = DeliveryRegistry()
 """The default registry, with ``opslag``."""
 targets.register(Opslag.soort, OpslagOptions, Opslag.from_options)
+targets.register(Email.soort, EmailOptions, Email.from_options)
+targets.register(Bevestiging.soort, BevestigingOptions, Bevestiging.from_options)
 targets.register(Zgw.soort, ZgwOptions, Zgw.from_options)
+targets.register(Map.soort, MapOptions, Map.from_options)
+targets.register(VrijBrp.soort, VrijBrpOptions, VrijBrp.from_options)
 
 __all__ = [
     "ENV_NAME",

@@ -16,7 +16,7 @@ holds the *name* of an environment variable (:data:`EnvVarName`), read with :fun
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
@@ -26,6 +26,7 @@ from webapp.options import Options, OptionsError
 from webapp.options import secret as _secret
 
 if TYPE_CHECKING:
+    from webapp.config.models import Gemeente
     from webapp.storage.store import Store
 
 
@@ -110,8 +111,10 @@ class DeliveryTarget(Protocol):
 
 @dataclass(frozen=True)
 class DeliveryDeps:
-    """What a target factory may use: the store (our own database) and the environment, where
-    the variables its options name are read."""
+    """What a target factory may use: the store (our own database), the environment, where
+    the variables its options name are read, and the gemeenten's current configuration by slug
+    (for targets that show a gemeente's name, contact or texts)."""
 
     store: Store
     env: Mapping[str, str] = field(default_factory=dict)
+    gemeenten: Callable[[str], Gemeente | None] | None = None

@@ -2,12 +2,15 @@
 
 Personal data is encrypted at rest (:mod:`webapp.storage.crypto`): BSNs, answers, signals,
 linked requests and uploaded files (bytes and names). The columns that find a row stay in clear
-and hold no personal data: ids, the keyed hash ``Draft.owner``, gemeente, dates, references.
+and hold no personal data: ids, the keyed hash ``Draft.owner``, gemeente, dates, references, and
+the whole of the outbox (:class:`OutboxRow`: which target, its state, the target's own id and
+operator text).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Column, UniqueConstraint
@@ -87,3 +90,58 @@ class LinkedRequest(SQLModel, table=True):
     details: dict[str, Any] = Field(
         default_factory=dict, sa_column=Column(EncryptedJSON, nullable=False)
     )
+
+
+class OutboxStatus(StrEnum):
+    WACHTEND = "wachtend"
+    """Due at ``next_attempt_at`` (at once when new)."""
+    BEZIG = "bezig"
+    """Claimed by a runner until ``claimed_until``; an expired claim is due again."""
+    AFGELEVERD = "afgeleverd"
+    """The target has the report; ``kenmerk`` is its id."""
+    MISLUKT = "mislukt"
+    """Refused, or still failing after the last attempt: an operator looks."""
+    AFGEHANDELD = "afgehandeld"
+    """An operator handled it by hand (``verhuizen bezorging --afgehandeld``)."""
+
+
+AFGEROND = (OutboxStatus.AFGELEVERD, OutboxStatus.AFGEHANDELD)
+"""The states after which nothing more happens to a row."""
+
+
+class OutboxRow(SQLModel, table=True):
+    """The outbox: one row per submission and delivery target (the gemeente's ``aflevering``
+    entry at ``target_index``), written in the transaction of the submission and worked off by
+    ``webapp.delivery.outbox``. Holds no personal data, so nothing in it is encrypted."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (UniqueConstraint("submission_id", "target_index"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", index=True)
+    reference: str = Field(max_length=32, index=True)
+    gemeente: str = Field(max_length=64)
+    target_index: int
+    """The position of the target in the gemeente's ``aflevering`` list; negative for a target
+    the service adds itself (``webapp.delivery.outbox.BEVESTIGING``)."""
+    soort: str = Field(max_length=64)
+    options_hash: str = Field(max_length=64)
+    """sha256 of the target's options when the report was sent: shows a changed configuration."""
+    status: str = Field(default=OutboxStatus.WACHTEND, max_length=16, index=True)
+    attempts: int = 0
+    """Attempts in this round; counted when a runner claims the row, so a delivery that kills
+    its process still counts."""
+    round_started_at: datetime
+    """When this round of attempts began (the submission, or an operator's ``--opnieuw``): the
+    age after which a row that keeps failing is given up counts from here."""
+    next_attempt_at: datetime = Field(index=True)
+    claimed_by: str | None = Field(default=None, max_length=128)
+    claimed_until: datetime | None = None
+    kenmerk: str | None = Field(default=None, max_length=1000)
+    detail: str = Field(default="", max_length=2000)
+    """Operator text from the target (``DeliveryResult.detail``) or the runner; never personal
+    data."""
+    created_at: datetime
+    updated_at: datetime
+    done_at: datetime | None = None
+    """When it became afgeleverd or afgehandeld: retention counts from the last of these."""

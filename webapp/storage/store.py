@@ -1,25 +1,37 @@
 """The store: the only place that talks to the database. The web layer calls these methods.
 
 Personal data goes in and comes out in clear; the columns encrypt it at rest with the keys bound
-to the engine (:mod:`webapp.storage.crypto`). Retention: :meth:`Store.opschonen`.
+to the engine (:mod:`webapp.storage.crypto`). Retention: :meth:`Store.opschonen`. Delivery: the
+outbox rows a submission is written with, claimed and settled by ``webapp.delivery.outbox``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, delete, func
+from sqlalchemy import ColumnElement, Engine, and_, delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from webapp.options import Options
 from webapp.storage.crypto import use_keys
-from webapp.storage.models import Draft, LinkedRequest, Submission, UploadRow, WebSession
+from webapp.storage.models import (
+    AFGEROND,
+    Draft,
+    LinkedRequest,
+    OutboxRow,
+    OutboxStatus,
+    Submission,
+    UploadRow,
+    WebSession,
+)
 
 # Crockford base32 without I, L, O, U: easy to read out over the phone.
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -34,6 +46,17 @@ def now() -> datetime:
 def new_reference(prefix: str, year: int) -> str:
     body = "".join(secrets.choice(_ALPHABET) for _ in range(8))
     return f"{prefix}-{year}-{body[:4]}-{body[4:]}"
+
+
+def options_hash(options: Options) -> str:
+    """A fingerprint of a delivery target's options: the same options give the same hash."""
+    canonical = json.dumps(options.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def utc(at: datetime) -> datetime:
+    """``at`` as an aware UTC time: SQLite gives back naive ones (the store writes UTC)."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -51,8 +74,8 @@ class Bewaartermijn:
     concept: timedelta
     """An unsent draft (answers and files), counted from its last change."""
     na_aflevering: timedelta | None
-    """A submission with its files and linked requests, counted from delivery; None: kept
-    (nothing delivers reports to a back office yet, so this database holds the only copy)."""
+    """A submission with its files and linked requests, counted from its delivery to every
+    target (:meth:`Store.opschonen`); None: kept."""
 
 
 @dataclass(frozen=True)
@@ -266,8 +289,16 @@ class Store:
         signalen: list[Any],
         linked: list[tuple[str, dict[str, Any]]],
         is_test: bool,
+        deliveries: Sequence[tuple[int, Options]] = (),
     ) -> Submission:
-        """Write the submission once; a second call for the same draft returns the first."""
+        """Write the submission once; a second call for the same draft returns the first.
+
+        ``deliveries``: the report's delivery targets as (index, options), the index being the
+        target's place in the gemeente's ``aflevering`` list, or a negative one for a target
+        the service adds itself (``webapp.delivery.outbox.deliveries_for``). Each gets its
+        outbox row in the same transaction, due at once, so a report is never stored without
+        its deliveries and the resident never waits for a back office.
+        """
         existing = self.submission_for_draft(draft_id)
         if existing is not None:
             return existing
@@ -300,6 +331,21 @@ class Store:
                 assert submission.id is not None
                 for soort, details in linked:
                     db.add(LinkedRequest(submission_id=submission.id, soort=soort, details=details))
+                for index, options in deliveries:
+                    db.add(
+                        OutboxRow(
+                            submission_id=submission.id,
+                            reference=submission.reference,
+                            gemeente=submission.gemeente,
+                            target_index=index,
+                            soort=options.soort,
+                            options_hash=options_hash(options),
+                            round_started_at=at,
+                            next_attempt_at=at,
+                            created_at=at,
+                            updated_at=at,
+                        )
+                    )
                 draft.submitted_reference = submission.reference
                 draft.updated_at = at
                 db.add(draft)
@@ -307,6 +353,10 @@ class Store:
                 db.refresh(submission)
                 return submission
         raise RuntimeError("could not draw a unique reference")
+
+    def submission(self, submission_id: int) -> Submission | None:
+        with Session(self.engine) as db:
+            return db.get(Submission, submission_id)
 
     def submission_for_draft(self, draft_id: str) -> Submission | None:
         with Session(self.engine) as db:
@@ -327,6 +377,186 @@ class Store:
                 ).all()
             )
 
+    # -- the outbox --------------------------------------------------------------------
+
+    def _due(self, at: datetime) -> ColumnElement[bool]:
+        """Waiting and due, or claimed by a runner whose lease has run out (it died)."""
+        return and_(
+            col(OutboxRow.status).in_([OutboxStatus.WACHTEND, OutboxStatus.BEZIG]),
+            col(OutboxRow.next_attempt_at) <= at,
+            or_(col(OutboxRow.claimed_until).is_(None), col(OutboxRow.claimed_until) < at),
+        )
+
+    def claim_deliveries(self, worker: str, lease: timedelta, limit: int = 10) -> list[OutboxRow]:
+        """Claim up to ``limit`` due rows for ``worker`` until ``lease`` from now, in one short
+        transaction, and count an attempt for each. Two runners never claim the same row:
+        PostgreSQL skips rows another transaction has locked (``FOR UPDATE SKIP LOCKED``);
+        SQLite, which has one writer at a time, claims each row with an UPDATE that checks
+        again that it is due, and takes only the rows that UPDATE changed."""
+        at = self.clock()
+        claim = {
+            "status": OutboxStatus.BEZIG,
+            "claimed_by": worker,
+            "claimed_until": at + lease,
+            "attempts": col(OutboxRow.attempts) + 1,
+            "updated_at": at,
+        }
+        due = select(OutboxRow.id).where(self._due(at))
+        due = due.order_by(col(OutboxRow.next_attempt_at), col(OutboxRow.id)).limit(limit)
+        with Session(self.engine) as db:
+            claimed: list[int] = []
+            if self.engine.dialect.name == "postgresql":
+                claimed = [i for i in db.exec(due.with_for_update(skip_locked=True)).all() if i]
+                if claimed:
+                    db.connection().execute(
+                        update(OutboxRow).where(col(OutboxRow.id).in_(claimed)).values(**claim)
+                    )
+            else:
+                for row_id in db.exec(due).all():
+                    result = db.connection().execute(
+                        update(OutboxRow)
+                        .where(col(OutboxRow.id) == row_id, self._due(at))
+                        .values(**claim)
+                    )
+                    if result.rowcount == 1 and row_id is not None:
+                        claimed.append(row_id)
+            db.commit()
+            if not claimed:
+                return []
+            query = select(OutboxRow).where(col(OutboxRow.id).in_(claimed))
+            return list(db.exec(query.order_by(col(OutboxRow.id))).all())
+
+    def renew_claim(self, row_id: int, worker: str, lease: timedelta) -> bool:
+        """Extend a claim while its delivery runs; False when the claim is no longer ours."""
+        at = self.clock()
+        with Session(self.engine) as db:
+            result = db.connection().execute(
+                update(OutboxRow)
+                .where(*self._ours(row_id, worker))
+                .values(claimed_until=at + lease)
+            )
+            db.commit()
+            return result.rowcount == 1
+
+    @staticmethod
+    def _ours(row_id: int, worker: str) -> tuple[ColumnElement[bool], ...]:
+        return (
+            col(OutboxRow.id) == row_id,
+            col(OutboxRow.claimed_by) == worker,
+            col(OutboxRow.status) == OutboxStatus.BEZIG,
+        )
+
+    def settle_delivery(
+        self,
+        row_id: int,
+        worker: str,
+        status: OutboxStatus,
+        *,
+        detail: str,
+        kenmerk: str | None = None,
+        next_attempt_at: datetime | None = None,
+        uncount: bool = False,
+    ) -> bool:
+        """Record the outcome of a claimed row and release it. Only the claim's holder may:
+        False when the lease ran out and another runner took the row over (its outcome counts;
+        the targets are idempotent, so both found the same), or an operator handled it.
+        ``uncount``: no delivery was tried (the configuration lacks the target)."""
+        at = self.clock()
+        values: dict[str, Any] = {
+            "status": status,
+            "claimed_by": None,
+            "claimed_until": None,
+            "detail": detail[:2000],
+            "updated_at": at,
+        }
+        if kenmerk is not None:
+            values["kenmerk"] = kenmerk[:1000]
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        if status in AFGEROND:
+            values["done_at"] = at
+        if uncount:
+            values["attempts"] = col(OutboxRow.attempts) - 1
+        with Session(self.engine) as db:
+            result = db.connection().execute(
+                update(OutboxRow).where(*self._ours(row_id, worker)).values(**values)
+            )
+            db.commit()
+            return result.rowcount == 1
+
+    def deliveries(
+        self, *, reference: str | None = None, open_only: bool = False
+    ) -> list[OutboxRow]:
+        """Outbox rows in order of submission and target; ``open_only``: not yet afgeleverd
+        or afgehandeld."""
+        query = select(OutboxRow)
+        if reference is not None:
+            query = query.where(OutboxRow.reference == reference)
+        if open_only:
+            query = query.where(col(OutboxRow.status).not_in(AFGEROND))
+        query = query.order_by(col(OutboxRow.id))
+        with Session(self.engine) as db:
+            return list(db.exec(query).all())
+
+    def retry_delivery(self, reference: str, target_index: int | None = None) -> int:
+        """Make the report's undelivered rows due now with a fresh round of attempts (a
+        ``mislukt`` one too); a row that a live runner holds is left to it. The number made
+        due."""
+        at = self.clock()
+        where: list[ColumnElement[bool]] = [
+            col(OutboxRow.reference) == reference,
+            or_(
+                col(OutboxRow.status).in_([OutboxStatus.WACHTEND, OutboxStatus.MISLUKT]),
+                and_(
+                    col(OutboxRow.status) == OutboxStatus.BEZIG,
+                    or_(col(OutboxRow.claimed_until).is_(None), col(OutboxRow.claimed_until) < at),
+                ),
+            ),
+        ]
+        if target_index is not None:
+            where.append(col(OutboxRow.target_index) == target_index)
+        with Session(self.engine) as db:
+            result = db.connection().execute(
+                update(OutboxRow)
+                .where(*where)
+                .values(
+                    status=OutboxStatus.WACHTEND,
+                    attempts=0,
+                    round_started_at=at,
+                    next_attempt_at=at,
+                    claimed_by=None,
+                    claimed_until=None,
+                    updated_at=at,
+                )
+            )
+            db.commit()
+            return int(result.rowcount)
+
+    def mark_delivery_handled(self, reference: str, target_index: int | None = None) -> int:
+        """An operator delivered the report by hand: its rows that are not afgeleverd become
+        ``afgehandeld`` (a runner that holds one finds its claim gone). The number marked."""
+        at = self.clock()
+        where: list[ColumnElement[bool]] = [
+            col(OutboxRow.reference) == reference,
+            col(OutboxRow.status).not_in(AFGEROND),
+        ]
+        if target_index is not None:
+            where.append(col(OutboxRow.target_index) == target_index)
+        with Session(self.engine) as db:
+            result = db.connection().execute(
+                update(OutboxRow)
+                .where(*where)
+                .values(
+                    status=OutboxStatus.AFGEHANDELD,
+                    claimed_by=None,
+                    claimed_until=None,
+                    done_at=at,
+                    updated_at=at,
+                )
+            )
+            db.commit()
+            return int(result.rowcount)
+
     # -- retention ---------------------------------------------------------------------
 
     def opschonen(
@@ -344,11 +574,11 @@ class Store:
         - drafts without a submission, unchanged for ``termijn(gemeente).concept`` and not in
           use by a live session, with their files;
         - submissions ``termijn(gemeente).na_aflevering`` after delivery, with their linked
-          requests, their draft, its files and its sessions. There is no delivery to a back office
-          yet (``webapp.delivery``: the report stays in this database), so today delivery is the
-          moment of submission, ``Submission.created_at``; count from the delivery time once
-          there is one. A submitted draft is deleted only with its submission, whose foreign key
-          needs it.
+          requests, outbox rows, their draft, its files and its sessions. Delivered means every
+          outbox row is ``afgeleverd`` or ``afgehandeld``, counted from the last of them; a
+          submission without rows (its gemeente delivers nowhere: the report stays in this
+          database) counts as delivered when it was submitted. A submitted draft is deleted
+          only with its submission, whose foreign key needs it.
         """
         at = self.clock()
         live = at - idle
@@ -375,10 +605,21 @@ class Store:
                 ).all()
                 if bewaren.na_aflevering is None:
                     continue
+                cutoff = at - bewaren.na_aflevering
+                of_it = col(OutboxRow.submission_id) == col(Submission.id)
+                undelivered = select(OutboxRow.id).where(
+                    of_it,
+                    or_(
+                        col(OutboxRow.status).not_in(AFGEROND),
+                        col(OutboxRow.done_at).is_(None),
+                        col(OutboxRow.done_at) >= cutoff,
+                    ),
+                )
                 for submission_id, draft_id in db.exec(
                     select(Submission.id, Submission.draft_id).where(
                         Submission.gemeente == gemeente,
-                        col(Submission.created_at) < at - bewaren.na_aflevering,
+                        col(Submission.created_at) < cutoff,
+                        ~undelivered.exists(),
                     )
                 ).all():
                     assert submission_id is not None
@@ -410,6 +651,7 @@ class Store:
                 db.execute(
                     delete(LinkedRequest).where(col(LinkedRequest.submission_id).in_(numbers))
                 )
+                db.execute(delete(OutboxRow).where(col(OutboxRow.submission_id).in_(numbers)))
             for part in _chunks(drafts):
                 db.execute(delete(UploadRow).where(col(UploadRow.draft_id).in_(part)))
             for part in _chunks(list(sessions)):

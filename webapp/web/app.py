@@ -6,12 +6,14 @@ import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import date
 
+import anyio.to_thread
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from webapp.delivery import outbox
 from webapp.resources import STATIC
 from webapp.settings import Settings
 from webapp.web.errors import http_error
@@ -30,13 +32,15 @@ def routes() -> list[BaseRoute]:
         Route("/{slug}/", general.start, name="start"),
         Route("/{slug}", general.redirect_slash, name="start_no_slash"),
         Route("/{slug}/inloggen", login.login, methods=["GET", "POST"], name="login"),
-        Route("/{slug}/uitloggen", login.logout, methods=["POST"], name="logout"),
+        Route("/{slug}/inloggen/terug", login.login_callback, name="login_callback"),
+        Route("/{slug}/uitloggen", login.logout, methods=["GET", "POST"], name="logout"),
         Route("/{slug}/verder", login.resume, name="resume"),
         Route("/{slug}/opnieuw", login.start_over, methods=["POST"], name="start_over"),
         Route("/{slug}/stap/{step_id}", steps.step, methods=["GET", "POST"], name="step"),
         Route("/{slug}/stap/{step_id}/adres", steps.lookup, methods=["POST"], name="lookup"),
         Route("/{slug}/einde", steps.stopped, name="stopped"),
         Route("/{slug}/bevestiging", steps.confirmation, name="confirmation"),
+        Route("/{slug}/bevestiging.pdf", steps.receipt_pdf, name="receipt"),
         Route("/{slug}/sessie-verlopen", general.expired, name="expired"),
         Route(
             "/{slug}/sessie/verlengen",
@@ -60,9 +64,13 @@ def create_app(settings: Settings, *, today: Callable[[], date] = date.today) ->
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Submitted reports go out from a thread of this process (None: VERHUIZEN_BEZORGEN=0).
+        bezorger = outbox.in_server(services.store, services.config.current, settings)
         try:
             yield
         finally:
+            if bezorger is not None:
+                await anyio.to_thread.run_sync(bezorger.stop)  # waits for a delivery in hand
             services.verbindingen.close()
 
     app = Starlette(

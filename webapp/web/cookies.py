@@ -3,6 +3,10 @@
 Each gemeente has its own cookie, ``verhuizen-<slug>``, on path ``/``. With secure cookies
 (production) its name carries the ``__Host-`` prefix, so a browser only accepts it over HTTPS,
 from this host, with path ``/`` and no Domain: no subdomain or other path can set or shadow it.
+
+A login through a broker keeps what it must remember until the callback (state, nonce, PKCE
+verifier) in a short-lived signed cookie of its own, ``verhuizen-<slug>_inloggen``: never in a URL,
+and apart from the session cookie, so starting a login never touches a session.
 """
 
 from __future__ import annotations
@@ -10,15 +14,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from itsdangerous import BadSignature, URLSafeSerializer
+from itsdangerous import BadSignature, URLSafeSerializer, URLSafeTimedSerializer
 from starlette.requests import Request
 from starlette.responses import Response
 
 COOKIE = "verhuizen"
 HOST_PREFIX = "__Host-"
+PENDING_SUFFIX = "_inloggen"
+"""After the slug; ``_`` is no slug character, so no gemeente's own cookie can have this name."""
+PENDING_SECONDS = 600
+"""A login at the broker takes minutes at most (DigiD's own session is 15)."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,7 @@ class CookieState:
 class Cookies:
     def __init__(self, secret: str, secure: bool) -> None:
         self._serializer = URLSafeSerializer(secret, salt="verhuizen-cookie")
+        self._pending = URLSafeTimedSerializer(secret, salt="verhuizen-login-pending")
         self._secret = secret.encode()
         self.secure = secure
 
@@ -67,6 +77,45 @@ class Cookies:
     def clear(self, response: Response, slug: str) -> None:
         response.delete_cookie(
             self.name(slug), path="/", secure=self.secure, httponly=True, samesite="lax"
+        )
+
+    def pending_name(self, slug: str) -> str:
+        return self.name(slug) + PENDING_SUFFIX
+
+    def set_pending(self, response: Response, slug: str, pending: Mapping[str, str]) -> None:
+        """Keep a broker login's ``pending`` for this browser until the callback. SameSite=Lax:
+        the broker sends the browser back with a top-level cross-site GET, which Lax lets
+        through (Strict would not); a cross-site POST or sub-request never carries it."""
+        response.set_cookie(
+            self.pending_name(slug),
+            self._pending.dumps({"g": slug, "p": dict(pending)}),
+            max_age=PENDING_SECONDS,
+            path="/",
+            httponly=True,
+            secure=self.secure,
+            samesite="lax",
+        )
+
+    def read_pending(self, request: Request, slug: str) -> dict[str, str] | None:
+        """The pending login of this browser for this gemeente; None when there is none, it
+        is older than :data:`PENDING_SECONDS`, forged, or another gemeente's."""
+        raw = request.cookies.get(self.pending_name(slug))
+        if not raw:
+            return None
+        try:
+            data: Any = self._pending.loads(raw, max_age=PENDING_SECONDS)
+        except BadSignature:  # SignatureExpired too
+            return None
+        if not isinstance(data, dict) or data.get("g") != slug:
+            return None
+        pending = data.get("p")
+        if not isinstance(pending, dict):
+            return None
+        return {k: v for k, v in pending.items() if isinstance(k, str) and isinstance(v, str)}
+
+    def clear_pending(self, response: Response, slug: str) -> None:
+        response.delete_cookie(
+            self.pending_name(slug), path="/", secure=self.secure, httponly=True, samesite="lax"
         )
 
     def _set(self, response: Response, slug: str, payload: dict[str, str]) -> None:

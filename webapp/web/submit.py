@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from webapp.delivery import outbox
 from webapp.steps import registry
 from webapp.steps.base import StepContext
 from webapp.storage.models import Submission
@@ -15,6 +17,12 @@ async def build_submission(visit: Visit, ctx: StepContext) -> Submission:
     answers = journey.relevant_answers()
     record: dict[str, Any] = {
         "stappen": {step_id: dict(answer) for step_id, answer in answers.items()},
+        # The step type of each answer, so a back-office target reads the answers by type,
+        # whatever id a gemeente gave its steps.
+        "typen": {cfg.id: cfg.type for cfg in journey.applicable() if cfg.id in answers},
+        # Where the resident lives now: a move within the gemeente or from another one
+        # (vrijBRP intra or inter), as the BRP said when the report was sent.
+        "aangever": {"gemeente_van_inschrijving": visit.aangever.gemeente_van_inschrijving},
         "samenvatting": [
             {"stap": cfg.id, "vraag": row.label, "antwoord": row.value}
             for cfg in journey.applicable()
@@ -37,11 +45,28 @@ async def build_submission(visit: Visit, ctx: StepContext) -> Submission:
         signalen=signals(visit, answers),
         linked=linked,
         is_test=visit.services.settings.mode != "production",
+        # Each target gets its outbox row with the submission; the runner delivers it later,
+        # so the resident's confirmation never waits for a back office.
+        deliveries=outbox.deliveries_for(visit.gemeente),
     )
 
 
 def signals(visit: Visit, answers: dict[str, Any]) -> list[dict[str, Any]]:
-    """Landelijke Aanpak Adreskwaliteit: floor area per registered person, never a block."""
+    """What the back office should look at, never a block for the resident: an address the
+    register could not check, and (Landelijke Aanpak Adreskwaliteit) floor area per person."""
+    found = [
+        {
+            "soort": "adres_niet_gecontroleerd",
+            "tekst": "Het adresregister gaf geen antwoord: het adres is niet gecontroleerd "
+            "en staat zoals de inwoner het typte. Controleer het handmatig.",
+        }
+        for answer in answers.values()
+        if isinstance(answer, Mapping) and answer.get("handmatig_controleren")
+    ]
+    return found + _occupancy(visit)
+
+
+def _occupancy(visit: Visit) -> list[dict[str, Any]]:
     limit = visit.gemeente.signalen.min_m2_per_persoon
     if limit is None:
         return []

@@ -1,15 +1,25 @@
-"""Logging in and out, welcome back, keeping the session alive."""
+"""Logging in and out, welcome back, keeping the session alive.
+
+Two kinds of login share these pages (:mod:`webapp.auth.contract`): our own page (the DigiD
+test login posts its form back to ``login``), or a broker (DigiD through OpenID Connect):
+``login`` sends the browser there with what the callback needs kept in a cookie of its own, and
+the broker sends it back to ``login_callback``.
+"""
 
 from __future__ import annotations
+
+import logging
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from webapp.auth import LoginRequest, Redirect
+from webapp.auth import Betrouwbaarheidsniveau, LoginProvider, LoginRequest, LoginResult, Redirect
 from webapp.config.models import Gemeente
 from webapp.domain.household import mag_zelf_melden
+from webapp.registers.errors import RegisterOnbereikbaar
 from webapp.web.cookies import new_nonce
+from webapp.web.middleware import RETRY_AFTER_SECONDS
 from webapp.web.visit import (
     check_csrf,
     gemeente_of,
@@ -22,6 +32,11 @@ from webapp.web.visit import (
     see_other,
     services_of,
 )
+
+log = logging.getLogger("verhuizen")
+
+CALLBACK_PARAMS = ("code", "state", "error", "iss")
+"""What a broker's answer may carry that we read; anything else in the query is ignored."""
 
 
 async def login(request: Request) -> Response:
@@ -47,19 +62,26 @@ async def login(request: Request) -> Response:
             provider.callback, {k: str(v) for k, v in form.items()}, {}
         )
         if result.bsn is not None:
-            return await _after_login(request, gemeente, result.bsn)
+            return await _logged_in(request, gemeente, result, koppeling.niveau)
         error, status = result.error, 422
-    start = provider.start(
-        LoginRequest(
-            gemeente=gemeente.slug,
-            callback_url=str(request.url_for("login", slug=gemeente.slug)),
-            minimum=koppeling.niveau,
-        )
+    elif not provider.is_test:
+        # Each start may ask the broker for its discovery document.
+        await services.rate_limits.hit(request, "login")
+    wanted = LoginRequest(
+        gemeente=gemeente.slug,
+        callback_url=str(request.url_for("login_callback", slug=gemeente.slug)),
+        minimum=koppeling.niveau,
     )
+    try:
+        start = await services.registers(provider.start, wanted)
+    except RegisterOnbereikbaar as exc:
+        return _broker_unavailable(request, gemeente, provider, exc)
     if isinstance(start, Redirect):
-        # A login elsewhere (DigiD through an OpenID Connect broker): keeping start.pending
-        # for the callback comes with the first such provider (issue 9).
-        raise HTTPException(501)
+        if error is not None:  # a form posted to a broker's login: there is no such form
+            return _failed(request, gemeente, provider, error, 400)
+        away = see_other(start.url)
+        services.cookies.set_pending(away, gemeente.slug, start.pending)
+        return away
     response = page(
         request,
         "login.html",
@@ -75,6 +97,83 @@ async def login(request: Request) -> Response:
     )
     if state.nonce is None:
         services.cookies.set_anonymous(response, gemeente.slug, nonce)
+    return response
+
+
+async def login_callback(request: Request) -> Response:
+    """Where the broker sends the browser back: ``code`` and ``state``, or ``error``.
+
+    The pending login is this browser's cookie; without it, or with another ``state``, the
+    provider refuses before it looks at anything else. Whatever the outcome, the pending login
+    is used up. The query is never logged (the request log names the route, not the URL)."""
+    services = services_of(request)
+    gemeente = gemeente_of(request)
+    koppeling = services.koppeling(gemeente)
+    provider = koppeling.login
+    if provider.is_test:
+        raise HTTPException(404)  # the test login posts its own form to ``login``
+    await services.rate_limits.hit(request, "login")
+    params = {k: request.query_params[k] for k in CALLBACK_PARAMS if k in request.query_params}
+    pending = services.cookies.read_pending(request, gemeente.slug) or {}
+    response: Response
+    try:
+        result = await services.registers(provider.callback, params, pending)
+    except RegisterOnbereikbaar as exc:
+        response = _broker_unavailable(request, gemeente, provider, exc)
+    else:
+        if result.bsn is None:
+            response = _failed(request, gemeente, provider, result.error or "", 400)
+        else:
+            response = await _logged_in(request, gemeente, result, koppeling.niveau)
+    services.cookies.clear_pending(response, gemeente.slug)
+    return response
+
+
+async def _logged_in(
+    request: Request, gemeente: Gemeente, result: LoginResult, minimum: Betrouwbaarheidsniveau
+) -> Response:
+    """A login that succeeded: at the level the gemeente asks, or a page that says how."""
+    assert result.bsn is not None and result.level is not None
+    if not result.voldoet_aan(minimum):
+        log.info(
+            "login below the level asked",
+            extra={"event": "login_level_too_low", "level": result.level.value},
+        )
+        return page(
+            request,
+            "login_niveau.html",
+            {"gemeente": gemeente, "niveau": result.level.value, "nodig": minimum.value},
+            403,
+        )
+    return await _after_login(request, gemeente, result.bsn)
+
+
+def _failed(
+    request: Request, gemeente: Gemeente, provider: LoginProvider, error: str, status: int
+) -> Response:
+    return page(
+        request,
+        "login.html",
+        {"gemeente": gemeente, "provider": provider, "fout": error},
+        status,
+    )
+
+
+def _broker_unavailable(
+    request: Request, gemeente: Gemeente, provider: LoginProvider, exc: RegisterOnbereikbaar
+) -> Response:
+    # The message says which request of the broker failed and how; it holds no personal data.
+    log.error(
+        "login broker unavailable",
+        extra={"event": "login_unavailable", "login": provider.name, "error": str(exc)},
+    )
+    response = page(
+        request,
+        "login.html",
+        {"gemeente": gemeente, "provider": provider, "onbereikbaar": True, "fout": None},
+        503,
+    )
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
 
 
@@ -142,16 +241,37 @@ async def start_over(request: Request) -> Response:
 
 
 async def logout(request: Request) -> Response:
+    """POST: end our session, then the broker's (its end-session endpoint, which sends the
+    browser back here, GET: the page that says so)."""
     services = services_of(request)
     gemeente = gemeente_of(request)
+    if request.method == "GET":
+        return page(request, "uitgelogd.html", {"gemeente": gemeente})
     state = services.cookies.read(request, gemeente.slug)
     form = await read_form(request)
+    ended = False
     if state.token:
         session = await services.db(services.store.session, state.token, services.idle)
         if session is not None:
             await check_csrf(form, session.csrf)
             await services.db(services.store.end_session, state.token)
-    response = page(request, "uitgelogd.html", {"gemeente": gemeente})
+            ended = True
+    response: Response
+    elsewhere = None
+    if ended:
+        provider = services.koppeling(gemeente).login
+        back = str(request.url_for("logout", slug=gemeente.slug))
+        # Nothing kept with the session: the broker's logout needs only our client_id.
+        elsewhere = await services.registers(provider.logout, {}, back)
+    if elsewhere is not None:
+        # Not a 303: a redirect that follows a form post is held to the CSP's form-action
+        # ('self'), so Chromium would refuse the broker. A refresh is a navigation of its own.
+        response = page(
+            request, "uitgelogd_makelaar.html", {"gemeente": gemeente, "url": elsewhere}
+        )
+        response.headers["Refresh"] = f"0; url={elsewhere}"
+    else:
+        response = page(request, "uitgelogd.html", {"gemeente": gemeente})
     services.cookies.clear(response, gemeente.slug)
     return response
 

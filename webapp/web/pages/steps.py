@@ -9,6 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from webapp import receipt
+from webapp.delivery.opslag import melding_uit_opslag
 from webapp.i18n import _
 from webapp.steps.base import FieldError, StepContext
 from webapp.web.submit import build_submission
@@ -224,3 +226,23 @@ async def confirmation(request: Request) -> Response:
             "csrf": visit.session.csrf,
         },
     )
+
+
+async def receipt_pdf(request: Request) -> Response:
+    """The receipt of the logged-in resident's own submitted report, as a PDF download."""
+    visit = await load_visit(request)
+    if isinstance(visit, Response):
+        return visit
+    db, store = visit.services.db, visit.services.store
+    submission = await db(store.submission_for_draft, visit.draft.id)
+    if submission is None:
+        raise HTTPException(404)  # not sent (yet): there is nothing to give a receipt for
+    # Counted with the uploads, whose threads it shares: a loop of downloads must not take them.
+    await visit.services.rate_limits.hit(request, "upload")
+    linked = await db(store.linked_requests, submission.id or 0)
+    melding = melding_uit_opslag(submission, linked)
+    # Rendering takes CPU: in the few threads that also check uploads, not in the event loop.
+    pdf = await visit.services.uploads(receipt.ontvangstbewijs, visit.gemeente, melding)
+    # No caching: SecurityHeaders sends Cache-Control: no-store on every page.
+    disposition = f'attachment; filename="{receipt.bestandsnaam(melding)}"'
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
