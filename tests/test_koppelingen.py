@@ -110,3 +110,10 @@ def test_production_refuses_a_gemeente_whose_reports_reach_nobody(tmp_path: Path
     verbindingen.check_production(
         g.model_copy(update={"aflevering": [MapOptions(pad=str(tmp_path))]})
     )
+
+
+def test_the_residents_confirmation_is_no_delivery_target():
+    text = with_block("aflevering:\n  - soort: bevestiging\n")
+    with pytest.raises(ConfigError) as info:
+        load_text(text, "voorbeeld", "voorbeeld.yaml")
+    assert any("bevestiging.email" in p.message for p in info.value.problems)

@@ -366,6 +366,10 @@ def test_email_length_boundary() -> None:
         "jan@example.nl;",
         "<jan@example.nl>",
         "jan@example.nl\nBcc: x@y.nl",
+        "a(b@example.nl",  # a mail header reads "(b@example.nl" as a comment: sent to "a"
+        '"@example.nl',
+        "jan\\@example.nl",
+        "jan[1]@example.nl",
     ],
 )
 def test_email_invalid(raw: str) -> None:

@@ -346,7 +346,7 @@ def _bezorging(settings: Settings, args: argparse.Namespace) -> int:
         return store
     try:
         if args.opnieuw or args.afgehandeld:
-            return _bezorging_wijzigen(store, args)
+            return _bezorging_wijzigen(store, settings, args)
         return _bezorging_lijst(store, settings, args.alle)
     except SQLAlchemyError as exc:
         print(f"verhuizen: bezorging mislukt: {_database_problem(exc)}", file=sys.stderr)
@@ -355,10 +355,15 @@ def _bezorging(settings: Settings, args: argparse.Namespace) -> int:
         store.engine.dispose()
 
 
-def _bezorging_wijzigen(store: Store, args: argparse.Namespace) -> int:
+def _bezorging_wijzigen(store: Store, settings: Settings, args: argparse.Namespace) -> int:
     reference = str(args.opnieuw or args.afgehandeld).strip().upper()
     if args.opnieuw:
         changed = store.retry_delivery(reference, args.doel)
+        accepted = _accept_current_targets(store, settings, reference, args.doel)
+        if accepted:
+            print(
+                f"{reference}: {accepted} aflevering(en) gaan naar het doel dat nu op hun plaats staat"
+            )
         done = "staan klaar; de eerstvolgende bezorger pakt ze op"
     else:
         changed = store.mark_delivery_handled(reference, args.doel)
@@ -378,6 +383,27 @@ def _bezorging_wijzigen(store: Store, args: argparse.Namespace) -> int:
         why = "wordt nu afgeleverd of is al klaar" if args.opnieuw else "is al klaar"
         print(f"verhuizen: niets te doen voor {reference} ({states}): {why}", file=sys.stderr)
     return 1
+
+
+def _accept_current_targets(
+    store: Store, settings: Settings, reference: str, doel: int | None
+) -> int:
+    """An operator's retry accepts the target now at a row's place in ``aflevering`` when its
+    options changed since the report (a new URL, another secret variable)."""
+    from webapp.delivery.outbox import configured_hash
+
+    try:
+        gemeenten = load_dir(settings.config_dir)
+    except ConfigError:
+        return 0
+    accepted = 0
+    for row in store.deliveries(reference=reference, open_only=True):
+        if doel is not None and row.target_index != doel:
+            continue
+        now = configured_hash(gemeenten, row)
+        if now is not None and now != row.options_hash and row.id is not None:
+            accepted += store.accept_delivery_options(row.id, now)
+    return accepted
 
 
 def _bezorging_lijst(store: Store, settings: Settings, alle: bool) -> int:

@@ -68,6 +68,8 @@ adresregisters: OptionsRegistry[KoppelingDeps, AdresRegister] = OptionsRegistry(
 
 TEST_KINDS = {"digid-test", "test"}
 """Stand-ins never allowed in production."""
+NO_BACK_OFFICE = {"opslag", "bevestiging"}
+"""Delivery kinds that bring a report to nobody at the gemeente."""
 
 logins.register(
     "digid-test", DigidTestOptions, lambda o, d: DigidTest(login_testpersonen(d.settings))
@@ -180,7 +182,7 @@ class Verbindingen:
                     f"{options.soort!r}, die niet in production mag; geef een echte koppeling "
                     "of gebruik VERHUIZEN_MODE=staging"
                 )
-        if all(target.soort == "opslag" for target in gemeente.aflevering):
+        if all(target.soort in NO_BACK_OFFICE for target in gemeente.aflevering):
             raise SettingsError(
                 f"gemeente {gemeente.slug}: geen aflevering aan de gemeente geconfigureerd; in "
                 "production moet elke melding bij haar aankomen (vrijBRP, ZGW, e-mail of een map)"

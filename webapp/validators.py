@@ -285,8 +285,10 @@ class DateWindow:
 EMAIL_MAX_LENGTH: Final = 254
 _EMAIL_MESSAGE: Final = N_("Vul een geldig e-mailadres in, zoals naam@voorbeeld.nl.")
 # Whitespace and control characters never belong in an address; commas and semicolons usually
-# mean the resident typed two addresses.
-_EMAIL_BAD_CHARS_RE: Final = re.compile(r"[\s\x00-\x1f\x7f,;<>]")
+# mean the resident typed two addresses. Quotes, brackets and backslashes are legal in a quoted
+# local part, but no resident has one, and a mail header would read them as a comment or a
+# name: "a(b@x.nl" would be sent to "a".
+_EMAIL_BAD_CHARS_RE: Final = re.compile(r"[\s\x00-\x1f\x7f,;<>()\"\\\[\]]")
 
 
 def normalise_email(raw: str) -> str:

@@ -274,6 +274,14 @@ def test_a_bsn_without_the_sector_prefix_or_not_valid_is_refused(site: Site, sub
     assert site.session_bsn() is None
 
 
+def test_a_valid_bsn_the_brp_does_not_know_gets_a_page_that_says_so(site: Site) -> None:
+    unknown = "999993653"  # passes the 11-proef, not in the test BRP
+    response = site.login(sub=PREFIX + unknown)
+    assert response.status_code == 403
+    assert "wij vinden u niet in de Basisregistratie Personen" in response.text
+    assert unknown not in response.text and site.session_bsn() is None
+
+
 def test_an_unknown_acr_is_refused(site: Site) -> None:
     response = site.login(acr="urn:example:onbekend")
     assert response.status_code == 400
@@ -531,6 +539,43 @@ def test_the_broker_login_needs_its_options_per_gemeente(tmp_path: Path) -> None
     assert "digid-oidc" in logins.soorten()
     with pytest.raises(SettingsError, match="VERHUIZEN_LOGIN='digid-oidc' heeft opties nodig"):
         Verbindingen(make_settings(tmp_path, VERHUIZEN_LOGIN="digid-oidc"), {})
+
+
+@pytest.mark.parametrize("target", ["map", "email"])
+def test_production_does_not_start_with_a_target_that_cannot_be_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    """A delivery target is built at the start: a folder that does not exist or a mail
+    server that is not set stops it, instead of days of failing deliveries."""
+    monkeypatch.setenv(SECRET_ENV, "het-geheim-van-de-makelaar")
+    monkeypatch.delenv("VERHUIZEN_SMTP_URL", raising=False)
+    entry = (
+        {"soort": "map", "pad": str(tmp_path / "bestaat-niet")}
+        if target == "map"
+        else {"soort": "email", "aan": "burgerzaken@voorbeeld.example", "afzender": "n@v.example"}
+    )
+    folder = write_config(
+        tmp_path / "config",
+        login_block("https://makelaar.example"),
+        brp={"soort": "haal-centraal", "url": "https://brp.invalid/haalcentraal/api/brp"},
+        adressen={"soort": "pdok"},
+        aflevering=[entry],
+    )
+    for other in GEMEENTEN:
+        if other != SLUG:
+            (folder / f"{other}.yaml").unlink(missing_ok=True)
+    settings = Settings.from_env(
+        {
+            "VERHUIZEN_MODE": "production",
+            "VERHUIZEN_DATA_DIR": str(tmp_path / "data"),
+            "VERHUIZEN_CONFIG_DIR": str(folder),
+            "VERHUIZEN_SECRET_KEY": "productie-sleutel-die-lang-genoeg-is-12345",
+            "VERHUIZEN_ENCRYPTION_KEYS": base64.urlsafe_b64encode(b"k" * 32).decode(),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'productie.db'}",
+        }
+    )
+    with pytest.raises(SettingsError, match=rf"gemeente {SLUG}, aflevering 0"):
+        create_app(settings)
 
 
 def test_production_starts_when_every_gemeente_names_the_broker_and_real_registers(

@@ -339,13 +339,16 @@ def test_the_confirmation_mail_is_queued_by_the_outbox_itself(sqlite: Engine) ->
     assert sent.rcpt_tos == ["sanne@example.org"]
     assert reference in str(sent.message["Subject"]) and BSN not in sent.raw.decode()
     assert row(store, reference, BEVESTIGING).kenmerk == str(sent.message["Message-ID"])
-    # The gemeente stops sending them: a row still waiting says so and waits for the operator.
+    # The gemeente stops sending them: a row still waiting is settled without a mail, so it
+    # does not hold the report past its retention.
     later = submit(store, gemeente, "999990019")
-    off = Runner(store, lambda: {"voorbeeld": voorbeeld(OpslagOptions())}, worker="r")
-    assert [a.status for a in off.run_until_idle()] == ["afgeleverd", "wachtend"]
-    assert "aflevering -1 (bevestiging) van voorbeeld bestaat niet meer" in (
-        row(store, later, BEVESTIGING).detail
-    )
+    with smtp_server() as smtp:
+        off = Runner(
+            store, lambda: {"voorbeeld": voorbeeld(OpslagOptions())}, env=smtp.env(), worker="r"
+        )
+        assert [a.status for a in off.run_until_idle()] == ["afgeleverd", "afgeleverd"]
+        assert smtp.mailbox.received == []
+    assert "geen bevestiging per e-mail meer" in row(store, later, BEVESTIGING).detail
 
 
 # -- attempts, backoff, giving up -----------------------------------------------------------
@@ -518,9 +521,42 @@ def test_a_gemeente_or_target_that_is_gone_leaves_the_row_waiting(sqlite: Engine
     clock.at = T0 + timedelta(hours=2)
     shorter = runner(store, voorbeeld(ProefOptions()), target)  # one target fewer now
     assert [a.status for a in shorter.run_until_idle()] == ["afgeleverd", "wachtend"]
-    assert "aflevering 1 (proef) van voorbeeld bestaat niet meer" in row(store, reference, 1).detail
+    assert "geen doel in de configuratie heeft nog de opties" in row(store, reference, 1).detail
     assert target.given == [reference]  # never delivered to a target it was not meant for
     assert row(store, reference, 1).status == OutboxStatus.WACHTEND  # it stays for the operator
+
+
+def test_a_row_follows_its_target_when_another_is_removed_and_waits_when_its_own_changed(
+    sqlite: Engine,
+) -> None:
+    """[A, B] becomes [B]: A's row must not go to B (now at A's place); B's row finds B at its
+    new place. B's options changed at its place: the row waits until the operator accepts."""
+    from webapp.delivery.outbox import configured_hash
+
+    clock = Clock(T0)
+    store = Store(sqlite, SECRET, clock)
+    a, b = ProefOptions(naam="a"), ProefOptions(naam="b")
+    reference = submit(store, voorbeeld(a, b))
+    target = Proef()
+    only_b = runner(store, voorbeeld(b), target)
+    assert sorted(x.status for x in only_b.run_until_idle()) == ["afgeleverd", "wachtend"]
+    assert row(store, reference, 0).status == OutboxStatus.WACHTEND  # A's: not sent to B
+    assert row(store, reference, 1).status == OutboxStatus.AFGELEVERD  # B's: found at index 0
+    assert target.given == [reference]
+
+    other = submit(store, voorbeeld(a), "999990019")
+    changed = voorbeeld(ProefOptions(naam="a-nieuw"))
+    clock.at = T0 + timedelta(hours=2)
+    runner(store, changed, target).run_until_idle()
+    waiting = row(store, other, 0)
+    assert waiting.status == OutboxStatus.WACHTEND and target.given == [reference]
+    now = configured_hash({"voorbeeld": changed}, waiting)
+    assert now is not None and now != waiting.options_hash
+    assert waiting.id is not None and store.accept_delivery_options(waiting.id, now) == 1
+    store.retry_delivery(other, 0)
+    runner(store, changed, target).run_until_idle()
+    assert row(store, other, 0).status == OutboxStatus.AFGELEVERD
+    assert target.given == [reference, other]
 
 
 # -- the operator's command and the runner's ------------------------------------------------

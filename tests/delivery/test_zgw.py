@@ -463,3 +463,19 @@ def test_the_secret_comes_from_the_environment(reports: Reports) -> None:
     options = targets.parse_options(config("https://openzaak.example.nl"))
     with pytest.raises(DeliveryConfigError, match="VERHUIZEN_ZGW_SECRET is niet gezet"):
         targets.target_for(options, DeliveryDeps(store=reports.store, env={}))
+
+
+def test_as_registered_the_zaak_gets_the_real_pdf_receipt(reports: Reports, fake: FakeZgw) -> None:
+    """Built through the registry with the gemeenten's configuration, the target adds the
+    resident's PDF receipt (made by webapp.receipt) as a document."""
+    from webapp.config.loader import load_dir
+    from webapp.resources import DEFAULT_CONFIG_DIR
+
+    gemeenten = load_dir(DEFAULT_CONFIG_DIR)
+    options = targets.parse_options(config(fake.base))
+    deps = DeliveryDeps(store=reports.store, env=ENV, gemeenten=gemeenten.get)
+    zgw = targets.target_for(options, deps)
+    assert zgw.deliver(reports.koper).ok
+    [receipt] = [d for d in fake.informatieobjecten.values() if "ontvangst" in d["identificatie"]]
+    assert fake.inhoud[receipt["url"]].startswith(b"%PDF-")
+    assert receipt["bestandsnaam"].endswith(".pdf")

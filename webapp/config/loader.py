@@ -187,7 +187,17 @@ def _deliveries(raw: Any, locator: _Locator, problems: list[Problem]) -> list[Op
     found: list[Options] = []
     for index, entry in enumerate(raw or []):
         options = _options(targets, entry, ("aflevering", index), locator, problems)
-        if options is not None:
+        if options is not None and options.soort == "bevestiging":
+            # The outbox adds the resident's mail itself; as a target here it would reach no
+            # back office and send the mail twice.
+            problems.append(
+                locator.problem(
+                    ("aflevering", index, "soort"),
+                    "'bevestiging' is de e-mail aan de inwoner, geen aflevering aan de gemeente; "
+                    "zet die aan met bevestiging.email",
+                )
+            )
+        elif options is not None:
             found.append(options)
     return found
 

@@ -30,7 +30,7 @@ targets = DeliveryRegistry()
 targets.register(Opslag.soort, OpslagOptions, Opslag.from_options)
 targets.register(Email.soort, EmailOptions, Email.from_options)
 targets.register(Bevestiging.soort, BevestigingOptions, Bevestiging.from_options)
-targets.register(Zgw.soort, ZgwOptions, Zgw.from_options)
+targets.register(Zgw.soort, ZgwOptions, Zgw.with_receipt)
 targets.register(Map.soort, MapOptions, Map.from_options)
 targets.register(VrijBrp.soort, VrijBrpOptions, VrijBrp.from_options)
 

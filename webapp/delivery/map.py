@@ -154,6 +154,12 @@ class Map:
             except FileNotFoundError:
                 continue
 
+    def check_at_start(self) -> str | None:
+        """What is wrong before any delivery (a folder that is not there), checked at the
+        server's start; None when nothing is."""
+        health = self.health()
+        return None if health.ok else health.detail
+
     def health(self) -> Health:
         if not self.pad.is_dir():
             return Health(False, f"{self.pad} bestaat niet of is geen map")

@@ -74,6 +74,21 @@ def configured(gemeente: Gemeente, index: int) -> Options | None:
     return gemeente.aflevering[index] if 0 <= index < len(gemeente.aflevering) else None
 
 
+def current_target(gemeente: Gemeente, row: OutboxRow) -> Options | None:
+    """The target the row goes to now: the one with the options it was written for, wherever
+    that moved in ``aflevering`` (an entry added, removed or reordered before it). None when
+    no target has those options any more: sending to whatever now stands at the row's index
+    could hand the report to the wrong back office, so the operator decides
+    (``verhuizen bezorging --opnieuw`` accepts the target now at that place)."""
+    if row.target_index == BEVESTIGING:
+        return configured(gemeente, BEVESTIGING)
+    for options in gemeente.aflevering:
+        if options.soort == row.soort and options_hash(options) == row.options_hash:
+            found: Options = options
+            return found
+    return None
+
+
 @dataclass(frozen=True)
 class Policy:
     """When to try again, when to give up, how long a claim lasts."""
@@ -125,6 +140,11 @@ class _NotTried(Exception):
     """The configuration lacks the row's gemeente or target: no delivery, the row waits."""
 
 
+class _NotWanted(Exception):
+    """The gemeente no longer wants this delivery (the confirmation e-mail is switched off):
+    nothing to send, the row is settled."""
+
+
 def worker_name() -> str:
     """Who holds a claim: the host, the process and a random part (pids are reused)."""
     return f"{socket.gethostname()[:80]}:{os.getpid()}:{secrets.token_hex(4)}"
@@ -167,6 +187,10 @@ class Runner:
         with self._holding(row.id):
             try:
                 result = self._deliver(row)
+            except _NotWanted as reason:
+                # Nothing to deliver any more: settled, so retention is not held up by it.
+                done = DeliveryResult(row.reference, DeliveryStatus.AFGELEVERD, detail=str(reason))
+                return self._settle(row, done, OutboxStatus.AFGELEVERD, str(reason), started)
             except _NotTried as reason:
                 return self._settle(
                     row,
@@ -201,7 +225,7 @@ class Runner:
             target = self._target(row)
         except DeliveryConfigError as exc:  # a variable not set: fixed by the operator
             return _temporary(row, str(exc))
-        except _NotTried:
+        except (_NotTried, _NotWanted):
             raise
         except Exception as exc:  # e.g. a secret that is no key: the message might show it
             return _temporary(
@@ -237,13 +261,15 @@ class Runner:
                 f"gemeente {row.gemeente!r} staat niet (meer) in de configuratie; de aflevering "
                 "wacht tot ze terug is, of handel haar af met verhuizen bezorging --afgehandeld"
             )
-        options = configured(gemeente, row.target_index)
-        if options is None or options.soort != row.soort:
-            now = f"is nu {options.soort!r}" if options is not None else "bestaat niet meer"
+        if row.target_index == BEVESTIGING and not gemeente.bevestiging.email:
+            raise _NotWanted("de gemeente stuurt geen bevestiging per e-mail meer")
+        options = current_target(gemeente, row)
+        if options is None:
             raise _NotTried(
-                f"aflevering {row.target_index} ({row.soort}) van {row.gemeente} {now} in de "
-                "configuratie; de aflevering wacht, of handel haar af met verhuizen bezorging "
-                "--afgehandeld"
+                f"aflevering {row.target_index} ({row.soort}) van {row.gemeente}: geen doel in "
+                "de configuratie heeft nog de opties waarvoor deze melding is geschreven; de "
+                "aflevering wacht. Bevestig het doel dat nu op die plaats staat met verhuizen "
+                "bezorging --opnieuw, of handel haar af met --afgehandeld"
             )
         deps = DeliveryDeps(self.store, self.env, gemeenten=lambda slug: self.gemeenten().get(slug))
         return self.registry.build(options, deps)

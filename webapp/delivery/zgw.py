@@ -353,6 +353,18 @@ class Zgw:
             options, deps.store, secret(options.secret_env, deps.env, cls.soort), receipt=receipt
         )
 
+    @classmethod
+    def with_receipt(cls, options: ZgwOptions, deps: DeliveryDeps) -> Zgw:
+        """As registered: the zaak gets the resident's PDF receipt as a document too (what
+        they confirmed, as they saw it), made from the gemeente's current configuration."""
+        from webapp.receipt import ontvangstbewijs
+
+        def receipt(melding: Melding) -> bytes | None:
+            gemeente = deps.gemeenten(melding.gemeente) if deps.gemeenten else None
+            return None if gemeente is None else ontvangstbewijs(gemeente, melding)
+
+        return cls.from_options(options, deps, receipt=receipt)
+
     # -- the connection ------------------------------------------------------------------
 
     def token(self) -> str:
@@ -481,6 +493,10 @@ class Zgw:
             made.append("rol")
 
     def _adres(self, zaak_url: str, adres: Adres, zaken: _Api, made: list[str]) -> None:
+        if not adres.nummeraanduiding_id:
+            # Taken as typed while the address register was down (adres_storing: doorgaan): no
+            # BAG identification to register; the address stands in the receipt document.
+            return
         query = {"zaak": zaak_url, "objectType": "adres"}
         if zaken.items("/zaakobjecten", query, "/zaakobjecten"):
             return

@@ -532,6 +532,18 @@ class Store:
             db.commit()
             return int(result.rowcount)
 
+    def accept_delivery_options(self, row_id: int, options_hash: str) -> int:
+        """The operator accepts the target's current options for this row (its configuration
+        changed since the report); 1 when the row was changed."""
+        with Session(self.engine) as db:
+            result = db.connection().execute(
+                update(OutboxRow)
+                .where(col(OutboxRow.id) == row_id)
+                .values(options_hash=options_hash, updated_at=self.clock())
+            )
+            db.commit()
+            return int(result.rowcount)
+
     def mark_delivery_handled(self, reference: str, target_index: int | None = None) -> int:
         """An operator delivered the report by hand: its rows that are not afgeleverd become
         ``afgehandeld`` (a runner that holds one finds its claim gone). The number marked."""

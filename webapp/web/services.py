@@ -15,7 +15,9 @@ from jinja2 import Environment
 
 from webapp.config.models import Gemeente
 from webapp.config.source import ConfigSource
+from webapp.delivery import DeliveryDeps, targets
 from webapp.koppelingen import Koppeling, Verbindingen
+from webapp.options import OptionsError
 from webapp.registers.brp import Brp
 from webapp.settings import Settings, SettingsError
 from webapp.storage.crypto import DecryptionError, verify_keys
@@ -68,6 +70,25 @@ class Services:
         return timedelta(minutes=self.settings.session_idle_minutes)
 
 
+def check_targets(gemeente: Gemeente, deps: DeliveryDeps) -> None:
+    """Build each delivery target once: a secret variable or mail server that is not set stops
+    the start, instead of showing up as days of failed deliveries."""
+    for index, options in enumerate(gemeente.aflevering):
+        try:
+            target = targets.build(options, deps)
+        except OptionsError as exc:
+            raise SettingsError(f"gemeente {gemeente.slug}, aflevering {index}: {exc}") from None
+        # A target may check what needs no network (a folder); never the back office itself,
+        # which may be down for a while without keeping the service from starting.
+        check = getattr(target, "check_at_start", None)
+        problem = check() if callable(check) else None
+        if problem:
+            raise SettingsError(f"gemeente {gemeente.slug}, aflevering {index}: {problem}")
+        close = getattr(target, "close", None)
+        if callable(close):
+            close()
+
+
 def build_services(settings: Settings, *, today: Callable[[], date] = date.today) -> Services:
     """The services for these settings: registers and login as the settings choose them."""
     config = ConfigSource(settings.config_dir, reload=settings.mode != "production")
@@ -82,16 +103,18 @@ def build_services(settings: Settings, *, today: Callable[[], date] = date.today
             "VERHUIZEN_ENCRYPTION_KEYS opent de gegevens in de database niet: zet de sleutel "
             "waarmee ze zijn versleuteld in de lijst"
         ) from None
+    store = Store(engine, settings.secret_key)
     verbindingen = Verbindingen(settings, os.environ)
     for gemeente in config.current().values():
         # Every gemeente's connections are built at the start: a wrong one stops it here.
         verbindingen.voor(gemeente)
         if settings.is_production:
             verbindingen.check_production(gemeente)
+            check_targets(gemeente, DeliveryDeps(store, os.environ, config.current().get))
     return Services(
         settings=settings,
         config=config,
-        store=Store(engine, settings.secret_key),
+        store=store,
         verbindingen=verbindingen,
         templates=make_environment(),
         cookies=Cookies(settings.secret_key, settings.secure_cookies),

@@ -181,7 +181,10 @@ async def _after_login(request: Request, gemeente: Gemeente, bsn: str) -> Respon
     services = services_of(request)
     persoon = await services.registers(services.koppeling(gemeente).brp.raadpleeg, bsn)
     if persoon is None:
-        raise HTTPException(400)
+        # Logged in at DigiD, but not in the BRP (an RNI registration, a broker that sends
+        # another number): say so, instead of a bare error page.
+        context = {"gemeente": gemeente, "reden": "onbekend"}
+        return page(request, "niet_online.html", context, 403)
     today = services.today()
     if persoon.curatele or not mag_zelf_melden(persoon, today):
         reason = "curatele" if persoon.curatele else "minderjarig"
