@@ -29,7 +29,7 @@ from webapp.delivery.contract import (
     Health,
     Melding,
 )
-from webapp.delivery.email import Gemeenten, gemeenten_of, smtp_server
+from webapp.delivery.email import Gemeenten, gemeenten_of, send, server_health, smtp_server
 from webapp.i18n import _, get_locale
 
 if TYPE_CHECKING:
@@ -86,23 +86,10 @@ class Bevestiging:
                 detail="geen bevestiging: geen e-mailadres of de gemeente stuurt er geen",
             )
         message = self.message(gemeente, melding)
-        try:
-            mail.send(self.server, message)
-        except mail.MailError as exc:
-            status = DeliveryStatus.TIJDELIJK_MISLUKT if exc.tijdelijk else DeliveryStatus.MISLUKT
-            return DeliveryResult(melding.reference, status, detail=exc.detail)
-        return DeliveryResult(
-            melding.reference,
-            DeliveryStatus.AFGELEVERD,
-            kenmerk=str(message["Message-ID"]),
-            detail=f"bevestiging verstuurd via {self.server.describe()}",
-        )
+        return send(self.server, message, melding.reference, "bevestiging verstuurd")
 
     def health(self) -> Health:
-        try:
-            return Health(True, mail.check(self.server))
-        except mail.MailError as exc:
-            return Health(False, exc.detail)
+        return server_health(self.server)
 
     def message(self, gemeente: Gemeente, melding: Melding) -> EmailMessage:
         config = gemeente.bevestiging

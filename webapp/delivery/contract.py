@@ -82,6 +82,13 @@ class DeliveryResult:
     """The target's own id: the vrijBRP dossierId, the zaak URL, a message id."""
     detail: str = ""
 
+    @classmethod
+    def database_down(cls, reference: str, exc: Exception) -> DeliveryResult:
+        """Our own database did not answer: try again later (the error's type, never its
+        text, which may hold SQL parameters)."""
+        detail = f"database niet bereikbaar ({type(exc).__name__})"
+        return cls(reference, DeliveryStatus.TIJDELIJK_MISLUKT, detail=detail)
+
     @property
     def ok(self) -> bool:
         return self.status is DeliveryStatus.AFGELEVERD

@@ -102,6 +102,30 @@ def smtp_server(deps: DeliveryDeps, soort: str) -> mail.SmtpServer:
     return server
 
 
+def send(
+    server: mail.SmtpServer, message: EmailMessage, reference: str, what: str
+) -> DeliveryResult:
+    """Send one message; the outcome as a delivery result (a Message-ID as the kenmerk)."""
+    try:
+        mail.send(server, message)
+    except mail.MailError as exc:
+        status = DeliveryStatus.TIJDELIJK_MISLUKT if exc.tijdelijk else DeliveryStatus.MISLUKT
+        return DeliveryResult(reference, status, detail=exc.detail)
+    return DeliveryResult(
+        reference,
+        DeliveryStatus.AFGELEVERD,
+        kenmerk=str(message["Message-ID"]),
+        detail=f"{what} via {server.describe()}",
+    )
+
+
+def server_health(server: mail.SmtpServer) -> Health:
+    try:
+        return Health(True, mail.check(server))
+    except mail.MailError as exc:
+        return Health(False, exc.detail)
+
+
 def gemeenten_of(deps: DeliveryDeps, soort: str) -> Gemeenten:
     """How a target finds the configuration of a report's gemeente (its name, contact, texts).
 
@@ -165,28 +189,11 @@ class Email:
         except inhoud.InhoudOntbreekt as exc:
             return DeliveryResult(melding.reference, DeliveryStatus.MISLUKT, detail=str(exc))
         except SQLAlchemyError as exc:
-            return DeliveryResult(
-                melding.reference,
-                DeliveryStatus.TIJDELIJK_MISLUKT,
-                detail=f"database niet bereikbaar ({type(exc).__name__})",
-            )
-        try:
-            mail.send(self.server, message)
-        except mail.MailError as exc:
-            status = DeliveryStatus.TIJDELIJK_MISLUKT if exc.tijdelijk else DeliveryStatus.MISLUKT
-            return DeliveryResult(melding.reference, status, detail=exc.detail)
-        return DeliveryResult(
-            melding.reference,
-            DeliveryStatus.AFGELEVERD,
-            kenmerk=str(message["Message-ID"]),
-            detail=f"verstuurd via {self.server.describe()}",
-        )
+            return DeliveryResult.database_down(melding.reference, exc)
+        return send(self.server, message, melding.reference, "verstuurd")
 
     def health(self) -> Health:
-        try:
-            return Health(True, mail.check(self.server))
-        except mail.MailError as exc:
-            return Health(False, exc.detail)
+        return server_health(self.server)
 
     # -- the message -----------------------------------------------------------------------
 

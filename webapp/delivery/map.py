@@ -79,11 +79,7 @@ class Map:
         except inhoud.InhoudOntbreekt as exc:
             return DeliveryResult(melding.reference, DeliveryStatus.MISLUKT, detail=str(exc))
         except SQLAlchemyError as exc:
-            return DeliveryResult(
-                melding.reference,
-                DeliveryStatus.TIJDELIJK_MISLUKT,
-                detail=f"database niet bereikbaar ({type(exc).__name__})",
-            )
+            return DeliveryResult.database_down(melding.reference, exc)
         try:
             self._clear_stale(melding.reference)
             self._write(melding, folder, files)

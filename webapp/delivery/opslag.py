@@ -47,11 +47,7 @@ class Opslag:
                     select(Submission).where(Submission.reference == melding.reference)
                 ).first()
         except SQLAlchemyError as exc:
-            return DeliveryResult(
-                melding.reference,
-                DeliveryStatus.TIJDELIJK_MISLUKT,
-                detail=f"database niet bereikbaar ({type(exc).__name__})",
-            )
+            return DeliveryResult.database_down(melding.reference, exc)
         if row is None:
             return DeliveryResult(
                 melding.reference, DeliveryStatus.MISLUKT, detail="staat niet in de database"

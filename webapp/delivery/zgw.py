@@ -412,11 +412,7 @@ class Zgw:
         except inhoud.InhoudOntbreekt as exc:
             return DeliveryResult(melding.reference, DeliveryStatus.MISLUKT, detail=str(exc))
         except SQLAlchemyError as exc:
-            return DeliveryResult(
-                melding.reference,
-                DeliveryStatus.TIJDELIJK_MISLUKT,
-                detail=f"database niet bereikbaar ({type(exc).__name__})",
-            )
+            return DeliveryResult.database_down(melding.reference, exc)
         detail = f"gemaakt: {_summary(made)}" if made else "zaak was al volledig afgeleverd"
         return DeliveryResult(
             melding.reference, DeliveryStatus.AFGELEVERD, kenmerk=zaak_url, detail=detail
