@@ -207,16 +207,28 @@ class Store:
             db.add(draft)
             db.commit()
 
-    def clear_draft(self, draft_id: str) -> None:
-        """Forget an unfinished draft's answers and files (start over); a submitted one stays."""
+    def clear_draft(self, draft_id: str, config_versie: str | None = None) -> None:
+        """Forget an unfinished draft's answers and files (start over); a submitted one stays.
+
+        One transaction: the answers and every file of the draft go together, so no file is
+        left behind that no answer names. The draft is emptied only while it is unsubmitted
+        (a condition of the UPDATE itself, so a submission at the same moment either comes
+        first and this refuses, or waits for it). ``config_versie``: the configuration the new
+        start follows.
+        """
+        values: dict[str, Any] = {"answers": {}, "updated_at": self.clock()}
+        if config_versie is not None:
+            values["config_versie"] = config_versie
         with Session(self.engine) as db:
-            draft = db.get(Draft, draft_id)
-            if draft is None or draft.submitted_reference is not None:
+            emptied = db.connection().execute(
+                update(Draft)
+                .where(col(Draft.id) == draft_id, col(Draft.submitted_reference).is_(None))
+                .values(**values)
+            )
+            if emptied.rowcount != 1:
+                db.rollback()
                 raise LookupError("draft is gone or already submitted")
             db.execute(delete(UploadRow).where(col(UploadRow.draft_id) == draft_id))
-            draft.answers = {}
-            draft.updated_at = self.clock()
-            db.add(draft)
             db.commit()
 
     def save_upload(

@@ -52,7 +52,7 @@ _FIELDS = """(form) => {
   }
   return out;
 }"""
-PAGES = ("bevestiging", "einde", "verder", "inloggen", "sessie-verlopen")
+PAGES = ("bevestiging", "einde", "verder", "opnieuw", "inloggen", "sessie-verlopen")
 
 
 class WalkError(Exception):
@@ -182,10 +182,29 @@ class BrowserResident:
         self.started_over = False
         if self.kind() == "verder":
             if start_over:
-                self.click("Opnieuw beginnen (testomgeving)")
-                self.started_over = True
+                self.start_over()
             else:
                 self.click("Ga verder waar u gebleven was")
+
+    def start_over(self) -> None:
+        """Follow "Opnieuw beginnen" (a link on "Welkom terug" and on every step) and confirm
+        it on the page that asks; the first step follows, with the answers and files gone."""
+        self.follow("Opnieuw beginnen")
+        if self.kind() != "opnieuw":
+            raise WalkError(f"geen vraag 'Weet u het zeker?' op {self.page.url}:\n{self.text()}")
+        self.click("Ja, opnieuw beginnen")
+        self.started_over = True
+
+    def follow(self, name: str) -> None:
+        """Follow the one link with this name; wait for the next page."""
+        target = self.page.get_by_role("link", name=name, exact=True)
+        if target.count() != 1:
+            raise WalkError(
+                f"{target.count()} links {name!r} op {self.page.url} "
+                f"({self.page.title()!r}):\n{self.text(600)}"
+            )
+        with self.page.expect_navigation():
+            target.click()
 
     def click(self, name: str) -> None:
         """Click the one button (or button-like link) with this name; wait for the next page."""

@@ -35,7 +35,7 @@ def routes() -> list[BaseRoute]:
         Route("/{slug}/inloggen/terug", login.login_callback, name="login_callback"),
         Route("/{slug}/uitloggen", login.logout, methods=["GET", "POST"], name="logout"),
         Route("/{slug}/verder", login.resume, name="resume"),
-        Route("/{slug}/opnieuw", login.start_over, methods=["POST"], name="start_over"),
+        Route("/{slug}/opnieuw", login.start_over, methods=["GET", "POST"], name="start_over"),
         Route("/{slug}/stap/{step_id}", steps.step, methods=["GET", "POST"], name="step"),
         Route("/{slug}/stap/{step_id}/adres", steps.lookup, methods=["POST"], name="lookup"),
         Route("/{slug}/einde", steps.stopped, name="stopped"),

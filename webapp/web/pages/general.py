@@ -1,4 +1,4 @@
-"""Pages without a login: the list of gemeenten, the start page, health, statement, expiry."""
+"""Pages without a login: find your gemeente, the start page, health, statement, expiry."""
 
 from __future__ import annotations
 
@@ -8,13 +8,53 @@ from sqlalchemy import Engine, text
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 
+from webapp import vinden
+from webapp.i18n import _
+from webapp.registers.errors import RegisterOnbereikbaar
 from webapp.web.visit import gemeente_of, page, path_for, see_other, services_of
 
 log = logging.getLogger("verhuizen")
 
 
 async def index(request: Request) -> Response:
-    return page(request, "index.html", {"gemeenten": services_of(request).gemeenten})
+    """Find your gemeente: the postcode and house number of the new address (a GET form: it
+    changes nothing) lead to the gemeente that serves it; the list of gemeenten below it."""
+    services = services_of(request)
+    gemeenten = services.gemeenten
+    register = vinden.register_for(services.verbindingen, gemeenten)
+    context: dict[str, object] = {
+        "gemeenten": gemeenten,
+        "zoeken": register is not None,
+        "values": {},
+        "errors": {},
+    }
+    if register is None or not any(name in request.query_params for name in vinden.FIELDS):
+        return page(request, "index.html", context)
+    invoer = vinden.read(request.query_params)
+    context["values"] = invoer.values
+    if invoer.postcode is None or invoer.huisnummer is None:
+        return page(request, "index.html", {**context, "errors": invoer.errors}, 422)
+    await services.rate_limits.hit(request, "lookup")
+    try:
+        found = await services.registers(
+            vinden.find, register, gemeenten, invoer.postcode, invoer.huisnummer
+        )
+    except RegisterOnbereikbaar as exc:
+        log.warning(
+            "address register unavailable",
+            extra={"event": "register_unavailable", "error": str(exc)},
+        )
+        return page(request, "index.html", {**context, "onbereikbaar": True})
+    if found is None:
+        errors = {
+            "postcode": _(
+                "Wij kunnen dit adres niet vinden. Controleer de postcode en het huisnummer."
+            )
+        }
+        return page(request, "index.html", {**context, "errors": errors}, 422)
+    if found.gemeente is None:
+        return page(request, "index.html", {**context, "elders": found.gemeentenaam})
+    return see_other(path_for(request, "start", slug=found.gemeente.slug))
 
 
 async def health(request: Request) -> Response:

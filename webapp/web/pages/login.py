@@ -21,6 +21,7 @@ from webapp.registers.errors import RegisterOnbereikbaar
 from webapp.web.cookies import new_nonce
 from webapp.web.middleware import RETRY_AFTER_SECONDS
 from webapp.web.visit import (
+    Visit,
     check_csrf,
     gemeente_of,
     journey_for,
@@ -37,6 +38,11 @@ log = logging.getLogger("verhuizen")
 
 CALLBACK_PARAMS = ("code", "state", "error", "iss")
 """What a broker's answer may carry that we read; anything else in the query is ignored."""
+
+STARTED_OVER = "opnieuw"
+"""The query parameter (value ``1``) on the first step after starting over: the message that
+the answers are gone, shown on that one page view (a form posted from it goes to the bare
+step URL). It says nothing about the resident."""
 
 
 async def login(request: Request) -> Response:
@@ -213,34 +219,61 @@ async def resume(request: Request) -> Response:
             "verder_url": visit.next_path(),
             "csrf": visit.session.csrf,
             "ingelogd": True,
-            "opnieuw": not visit.services.settings.is_production
-            and not visit.draft.submitted_reference,
+            "opnieuw": not visit.draft.submitted_reference,
         },
     )
 
 
 async def start_over(request: Request) -> Response:
-    """Development and staging: throw away a test person's unfinished report, start afresh.
+    """Start over ("Opnieuw beginnen"): throw away the unfinished report, begin afresh.
 
-    For testers and the test drivers; a resident's own "Opnieuw beginnen" (with a confirmation
-    step) is a later issue.
+    GET asks "Weet u het zeker?" (a page of its own, so it works without JavaScript); the form
+    there posts back here with the CSRF token, and the answers and uploaded files go in one
+    transaction (:meth:`~webapp.storage.store.Store.clear_draft`). Then the first step, with
+    a message that it happened. A submitted report is in: never thrown away, its confirmation
+    page instead. Staging asks for the staging password here too, as for the test login (the
+    scenario runner and the evidence crawler start over through these pages).
     """
-    if services_of(request).settings.is_production:
-        raise HTTPException(404)
-    require_tester(request)
+    services = services_of(request)
+    if not services.settings.is_production:
+        require_tester(request)
     visit = await load_visit(request)
     if isinstance(visit, Response):
         return visit
+    if request.method == "GET":
+        if visit.draft.submitted_reference:
+            return see_other(visit.path("confirmation"))
+        return page(
+            request,
+            "opnieuw.html",
+            {
+                "gemeente": visit.gemeente,
+                "csrf": visit.session.csrf,
+                "ingelogd": True,
+                "terug_url": _back_from_start_over(visit, request.query_params.get("stap")),
+            },
+        )
     form = await read_form(request)
     await check_csrf(form, visit.session.csrf)
     if visit.draft.submitted_reference:
         return see_other(visit.path("confirmation"))
     try:
-        await visit.services.db(visit.services.store.clear_draft, visit.draft.id)
+        await visit.services.db(
+            visit.services.store.clear_draft, visit.draft.id, visit.gemeente.versie
+        )
     except LookupError:  # submitted in the meantime (another tab)
         return see_other(visit.path("confirmation"))
+    log.info("draft cleared", extra={"event": "start_over"})
     first = journey_for(visit.gemeente, {}).next_step() or visit.gemeente.stappen[0]
-    return see_other(visit.step_path(first))
+    return see_other(f"{visit.step_path(first)}?{STARTED_OVER}=1")
+
+
+def _back_from_start_over(visit: Visit, step_id: str | None) -> str:
+    """Where "Nee, ga terug" leads: the step the resident came from (``?stap=``, a step id,
+    when the journey lets them see it), else where they left off."""
+    if step_id is not None and visit.journey.may_visit(step_id):
+        return visit.path("step", step_id=step_id)
+    return visit.next_path()
 
 
 async def logout(request: Request) -> Response:
