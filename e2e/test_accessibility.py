@@ -49,6 +49,7 @@ REQUIRED_STATES = (
     "inloggen",
     "inloggen-fout",
     "verder",
+    "opnieuw",
     "bevestiging",
     "sessie-verlopen",
 )

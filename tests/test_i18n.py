@@ -126,7 +126,9 @@ def _compiled(catalog: Catalog) -> Translations:
 def pseudo(fresh: bytes) -> Translations:
     catalog = Catalog(locale="nl")
     for message in read_po(BytesIO(fresh)):
-        if message.id:
+        if isinstance(message.id, tuple):  # a plural (ngettext): mark each form
+            catalog.add(message.id, tuple(f"[[{form}]]" for form in message.id))
+        elif message.id:
             catalog.add(message.id, f"[[{message.id}]]")
     return _compiled(catalog)
 

@@ -36,7 +36,10 @@ def test_conditions_read_as_plain_dutch():
         == "het antwoord op “Hoe gaat u op het nieuwe adres wonen?” is “Ik heb de woning gekocht”"
     )
     utrecht = {s.id: s for s in preview.steps(GEMEENTEN["utrecht"], registry)}
-    assert "is ten hoogste “1.184,82”" in utrecht["vergunning"].condition
+    assert (
+        "is ten hoogste “1.184,82” vanaf 2025-01-01, “1.228,07” vanaf 2026-01-01 (op de verhuisdatum)"
+        in utrecht["vergunning"].condition
+    )
     assert (
         "het aantal mensen dat al op het nieuwe adres staat ingeschreven is groter dan “0”"
         in dict(utrecht["documenten"].documents)["Toestemming van de hoofdbewoner"]

@@ -16,9 +16,20 @@ number of steps can be shown reliably.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
+from itertools import pairwise
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    RootModel,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 Namespace = Mapping[str, Any]
 
@@ -47,6 +58,70 @@ class Niet(_Node):
 
 _Scalar = str | int | float | bool
 
+DATE_FACT = "verhuizing.datum"
+"""The moving date (ISO), the date on which a threshold with ``geldig_vanaf`` is read."""
+
+
+class GeldigVanaf(_Node):
+    """One value of a threshold and the first day it holds."""
+
+    geldig_vanaf: date
+    waarde: float
+
+
+class Gedateerd(RootModel[list[GeldigVanaf]]):
+    """A threshold that changes on dates, e.g. a rent ceiling that is raised each 1 January::
+
+        ten_hoogste:
+          - {geldig_vanaf: 2025-01-01, waarde: 1184.82}
+          - {geldig_vanaf: 2026-01-01, waarde: 1228.07}
+
+    Each value holds from its ``geldig_vanaf`` until the next one; the first also holds before
+    its date. So next year's value is configured ahead and takes effect by itself.
+
+    The date that counts is the moving date (``verhuizing.datum``), not the day of the report:
+    a permit or a rule is about living at the address from that date on, so a move on
+    2 January reported in December meets the rule of the new year, and the same answers always
+    give the same outcome, whenever the report is made, previewed or re-read in the back office.
+    """
+
+    model_config = ConfigDict(frozen=True)
+    root: list[GeldigVanaf] = Field(min_length=1)
+
+    @field_validator("root")
+    @classmethod
+    def _oplopend(cls, values: list[GeldigVanaf]) -> list[GeldigVanaf]:
+        for earlier, later in pairwise(values):
+            if later.geldig_vanaf <= earlier.geldig_vanaf:
+                raise ValueError(
+                    "de data van geldig_vanaf moeten oplopen; "
+                    f"{later.geldig_vanaf.isoformat()} komt na {earlier.geldig_vanaf.isoformat()}"
+                )
+        return values
+
+    def op(self, day: date) -> float:
+        """The value that holds on ``day``."""
+        current = self.root[0].waarde
+        for entry in self.root:
+            if entry.geldig_vanaf <= day:
+                current = entry.waarde
+        return current
+
+    def __str__(self) -> str:
+        return ", ".join(f"{e.waarde:g} vanaf {e.geldig_vanaf.isoformat()}" for e in self.root)
+
+
+def _threshold_kind(value: Any) -> str:
+    return "gedateerd" if isinstance(value, (list, Gedateerd)) else "getal"
+
+
+# A number, or a list of dated values; told apart by their shape, so that a mistake in a list
+# is reported once, not also as "not a number".
+_Threshold = Annotated[
+    Annotated[float, Tag("getal")] | Annotated[Gedateerd, Tag("gedateerd")],
+    Discriminator(_threshold_kind),
+]
+
 
 class _Comparison(_Node):
     is_: _Scalar | None = Field(default=None, alias="is")
@@ -54,10 +129,10 @@ class _Comparison(_Node):
     in_: list[_Scalar] | None = Field(default=None, alias="in")
     bevat: _Scalar | None = None
     ingevuld: bool | None = None
-    kleiner_dan: float | None = None
-    ten_hoogste: float | None = None
-    groter_dan: float | None = None
-    ten_minste: float | None = None
+    kleiner_dan: _Threshold | None = None
+    ten_hoogste: _Threshold | None = None
+    groter_dan: _Threshold | None = None
+    ten_minste: _Threshold | None = None
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -78,8 +153,17 @@ class _Comparison(_Node):
                 return name, value
         raise AssertionError("validated to have one operator")
 
-    def compare(self, value: Any) -> bool | None:
+    def dated(self) -> bool:
+        """Whether the threshold changes on dates (it needs the moving date)."""
+        return isinstance(self.operator()[1], Gedateerd)
+
+    def compare(self, value: Any, on: date | None = None) -> bool | None:
+        """Compare ``value``; ``on`` is the date a dated threshold is read on (None: unknown)."""
         name, expected = self.operator()
+        if isinstance(expected, Gedateerd):
+            if on is None:
+                return None
+            expected = expected.op(on)
         if name == "ingevuld":
             filled = value not in (None, "", [], {})
             return filled is expected
@@ -200,16 +284,28 @@ def evaluate(
         key = answer_key(condition.antwoord, default_field)
         if key not in namespace:
             return None
-        return condition.compare(namespace[key])
+        return condition.compare(namespace[key], _moving_date(namespace))
     if isinstance(condition, Feit):
         if condition.feit not in namespace:
             return None
-        return condition.compare(namespace[condition.feit])
+        return condition.compare(namespace[condition.feit], _moving_date(namespace))
     if isinstance(condition, Gebied):
         if AREAS_FACT not in namespace:
             return None
         return condition.gebied in namespace[AREAS_FACT]
     raise TypeError(f"unknown condition node {type(condition).__name__}")
+
+
+def _moving_date(namespace: Namespace) -> date | None:
+    value = namespace.get(DATE_FACT)
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _same(a: Any, b: Any) -> bool:

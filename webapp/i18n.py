@@ -10,7 +10,7 @@ language is added it is always Dutch. After changing texts, refresh the template
 
     python -m webapp.i18n extract
 
-(the same as ``pybabel extract -F babel.cfg --no-default-keywords -k _ -k N_ -c TRANSLATORS:
+(the same as ``pybabel extract -F babel.cfg --no-default-keywords -k _ -k N_ -k ngettext:1,2 -c TRANSLATORS:
 --no-location --omit-header --sort-output -o webapp/locale/messages.pot .``).
 """
 
@@ -34,7 +34,7 @@ SOURCE_LOCALE = "nl"
 ROOT = Path(__file__).resolve().parents[1]
 MAPPING = ROOT / "babel.cfg"
 POT_FILE = LOCALE_DIR / "messages.pot"
-KEYWORDS: dict[str, None] = {"_": None, "N_": None}
+KEYWORDS: dict[str, tuple[int, int] | None] = {"_": None, "N_": None, "ngettext": (1, 2)}
 COMMENT_TAGS = ("TRANSLATORS:",)
 
 _locale: ContextVar[str] = ContextVar("locale", default=SOURCE_LOCALE)

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 from xml.sax.saxutils import escape
 
-from webapp.conditions import Alle, Antwoord, Conditie, EenVan, Feit, Gebied, Niet
+from webapp.conditions import Alle, Antwoord, Conditie, EenVan, Feit, Gebied, Gedateerd, Niet
 from webapp.config.models import Gemeente
 from webapp.flow.journey import Journey
 from webapp.steps.base import WhatIfInput
@@ -30,6 +30,7 @@ FACTS = {
     "adres.wijkcode": "de wijkcode van het nieuwe adres",
     "adres.buurtcode": "de buurtcode van het nieuwe adres",
     "verhuizing.te_laat": "de melding is te laat",
+    "verhuizing.datum": "de verhuisdatum",
 }
 OPERATORS = {
     "is_": "is",
@@ -67,6 +68,11 @@ def condition_text(condition: Conditie, gemeente: Gemeente, registry: Registry) 
         labels = registry[cfg.type].choices(cfg, gemeente)
     if name == "ingevuld":
         return f"{subject} is {'ingevuld' if value else 'niet ingevuld'}"
+    if isinstance(value, Gedateerd):
+        dated = ", ".join(
+            f"“{_number(e.waarde)}” vanaf {e.geldig_vanaf.isoformat()}" for e in value.root
+        )
+        return f"{subject} {OPERATORS[name]} {dated} (op de verhuisdatum)"
     values = value if isinstance(value, list) else [value]
     shown = " of ".join(f"“{labels.get(str(v), _number(v))}”" for v in values)
     return f"{subject} {OPERATORS[name]} {shown}"

@@ -13,14 +13,16 @@ from datetime import date, timedelta
 from enum import StrEnum
 from typing import Final, Literal
 
-from webapp.i18n import N_, _
+from webapp.i18n import N_, _, ngettext
 
 __all__ = [
     "DateError",
     "DatePart",
     "DateWindow",
+    "Period",
     "ValidationError",
     "WindowResult",
+    "add_months",
     "is_valid_bsn",
     "normalise_bsn",
     "normalise_email",
@@ -255,22 +257,81 @@ class WindowResult(StrEnum):
     TOO_EARLY = "too_early"
 
 
-@dataclass(frozen=True)
-class DateWindow:
-    """Dates from ``days_before`` days ago up to ``days_after`` days ahead, both inclusive."""
+PeriodUnit = Literal["dagen", "weken", "maanden"]
+PERIOD_UNITS: Final[tuple[PeriodUnit, ...]] = ("dagen", "weken", "maanden")
 
-    days_before: int = 5
-    days_after: int = 28
+
+def add_months(d: date, months: int) -> date:
+    """``d`` moved by whole calendar months; a day the month lacks becomes its last day
+    (31 January plus one month is 28 or 29 February). Clamped to the range of ``date``."""
+    index = d.year * 12 + d.month - 1 + months
+    year, month = divmod(index, 12)
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
+    next_month = date(year + 1, 1, 1) if month == 11 else date(year, month + 2, 1)
+    return date(year, month + 1, min(d.day, (next_month - timedelta(days=1)).day))
+
+
+@dataclass(frozen=True)
+class Period:
+    """A length of time in days, weeks or calendar months, e.g. ``Period(3, "maanden")``."""
+
+    amount: int
+    unit: PeriodUnit = "dagen"
 
     def __post_init__(self) -> None:
-        if self.days_before < 0 or self.days_after < 0:
-            raise ValueError("DateWindow needs days_before and days_after of 0 or more")
+        if self.amount < 0:
+            raise ValueError("a Period needs an amount of 0 or more")
+        if self.unit not in PERIOD_UNITS:
+            raise ValueError(f"unknown period unit {self.unit!r}")
+
+    def shift(self, d: date, sign: Literal[1, -1]) -> date:
+        """``d`` moved this period forwards (1) or backwards (-1), clamped to the range of
+        ``date`` so that no configured length can make the arithmetic fail."""
+        if self.unit == "maanden":
+            return add_months(d, sign * self.amount)
+        days = self.amount * (7 if self.unit == "weken" else 1)
+        try:
+            return d + sign * timedelta(days=days)
+        except OverflowError:
+            return date.max if sign > 0 else date.min
+
+    def describe(self) -> str:
+        """The period in words, with the right plural: "1 dag", "4 weken", "3 maanden"."""
+        n = self.amount
+        if self.unit == "weken":
+            text = ngettext("%(n)s week", "%(n)s weken", n)
+        elif self.unit == "maanden":
+            text = ngettext("%(n)s maand", "%(n)s maanden", n)
+        else:
+            text = ngettext("%(n)s dag", "%(n)s dagen", n)
+        return text % {"n": n}
+
+
+def _period(value: int | Period) -> Period:
+    return value if isinstance(value, Period) else Period(value)
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """Dates from ``days_before`` ago up to ``days_after`` ahead, both inclusive: each a
+    number of days or a :class:`Period` (weeks, calendar months)."""
+
+    days_before: int | Period = 5
+    days_after: int | Period = 28
+
+    def __post_init__(self) -> None:
+        for value in (self.days_before, self.days_after):
+            if isinstance(value, int) and value < 0:
+                raise ValueError("DateWindow needs days_before and days_after of 0 or more")
 
     def earliest(self, today: date) -> date:
-        return today - timedelta(days=self.days_before)
+        return _period(self.days_before).shift(today, -1)
 
     def latest(self, today: date) -> date:
-        return today + timedelta(days=self.days_after)
+        return _period(self.days_after).shift(today, 1)
 
     def check(self, d: date, today: date) -> WindowResult:
         if d < self.earliest(today):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -85,7 +86,7 @@ def test_condition_naming_a_later_or_unknown_step():
     )
     [problem] = problems_of(text)
     assert "stap 'contact'" in problem.message and "niet eerder" in problem.message
-    assert problem.path.startswith("stappen[5].als")
+    assert problem.path.startswith("stappen[6].als")  # the vergunning step
     assert problem.line == line_of(text, "{antwoord: contact, is: huur}")
 
 
@@ -106,11 +107,11 @@ def test_condition_with_impossible_value_and_unknown_area_and_fact():
 
 
 def test_bad_values_in_nested_models():
-    text = VOORBEELD.replace("dagen_vooruit: 28", "dagen_vooruit: -1").replace(
+    text = VOORBEELD.replace("weken_vooruit: 4", "weken_vooruit: -1").replace(
         "te_laat: accepteren", "te_laat: misschien"
     )
     messages = {p.path: p.message for p in problems_of(text)}
-    assert "minstens 0" in messages["datum.dagen_vooruit"]
+    assert "minstens 0" in messages["datum.weken_vooruit"]
     assert "accepteren" in messages["datum.te_laat"]
 
 
@@ -163,4 +164,45 @@ def test_json_schema_is_current_and_accepts_shipped_files():
     assert len(step_types) == len(registry.names())
     jsonschema = pytest.importorskip("jsonschema")
     for path in CONFIG_DIR.glob("*.yaml"):
-        jsonschema.validate(yaml.safe_load(path.read_text()), document)
+        # As an editor reads it (JSON data): a date such as geldig_vanaf is an ISO string.
+        data = json.loads(json.dumps(yaml.safe_load(path.read_text()), default=str))
+        jsonschema.validate(data, document)
+
+
+def test_window_takes_one_unit_per_side_with_its_line():
+    text = VOORBEELD.replace("  weken_vooruit: 4", "  weken_vooruit: 4\n  maanden_vooruit: 3")
+    [problem] = problems_of(text)
+    assert problem.path == "datum"
+    assert "weken_vooruit en maanden_vooruit" in problem.message
+    assert problem.line == line_of(text, "datum:")
+    assert problem.file == "test.yaml"
+
+
+def test_refusal_text_for_a_late_date_needs_weigeren():
+    text = VOORBEELD.replace(
+        "  te_laat: accepteren", "  te_laat: accepteren\n  te_laat_weigeren_tekst: Bel ons."
+    )
+    [problem] = problems_of(text)
+    assert "alleen bij te_laat: weigeren" in problem.message
+    assert problem.line == line_of(text, "datum:")
+
+
+def test_window_in_weeks_and_months_without_a_cap():
+    text = VOORBEELD.replace("  dagen_terug: 5", "  maanden_terug: 2").replace(
+        "  weken_vooruit: 4", "  dagen_vooruit: 400"
+    )
+    venster = load_text(text, "test", "test.yaml").datum
+    assert (venster.terug.amount, venster.terug.unit) == (2, "maanden")
+    assert (venster.vooruit.amount, venster.vooruit.unit) == (400, "dagen")
+    [problem] = problems_of(text.replace("  dagen_vooruit: 400", "  dagen_vooruit: -1"))
+    assert problem.path == "datum.dagen_vooruit" and "minstens 0" in problem.message
+
+
+def test_old_window_keys_still_work_and_default_is_the_law():
+    text = VOORBEELD.replace("  weken_vooruit: 4", "  dagen_vooruit: 28")
+    venster = load_text(text, "test", "test.yaml").datum
+    assert (venster.vooruit.amount, venster.vooruit.unit) == (28, "dagen")
+    gone = VOORBEELD.replace("  dagen_terug: 5", "").replace("  weken_vooruit: 4", "")
+    default = load_text(gone, "test", "test.yaml").datum
+    assert (default.terug.amount, default.terug.unit) == (5, "dagen")
+    assert (default.vooruit.amount, default.vooruit.unit) == (4, "weken")

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from webapp.conditions import (
     AREAS_FACT,
+    DATE_FACT,
     Alle,
     Antwoord,
     Conditie,
@@ -281,6 +282,12 @@ def _check_condition(
     locator: _Locator,
 ) -> Iterable[Problem]:
     for leaf, sub in _leaves(condition, loc):
+        if isinstance(leaf, (Antwoord, Feit)) and leaf.dated() and DATE_FACT not in known_facts:
+            yield locator.problem(
+                sub,
+                "een grens met geldig_vanaf kan pas na de stap van type 'verhuisdatum': de "
+                "verhuisdatum bepaalt welke waarde geldt",
+            )
         if isinstance(leaf, Antwoord):
             key = answer_key(leaf.antwoord, default_field)
             step_id = leaf.antwoord.split(".")[0]
@@ -362,10 +369,19 @@ class _Locator:
         node = self.root
         line = node.start_mark.line + 1 if node is not None else None
         parts: list[str] = []
-        for key in loc:
+        for index, key in enumerate(loc):
             child = _child(node, key)
             if child is None:
                 # Pydantic inserts union tags and model names into locations: skip those.
+                continue
+            following = loc[index + 1] if index + 1 < len(loc) else None
+            if (
+                following is not None
+                and _child(child[1], following) is None
+                and _child(node, following) is not None
+            ):
+                # A union tag that is also a key here (a condition's tag "feit" beside its key
+                # feit): the path goes on beside it, not inside it.
                 continue
             key_node, node = child
             line = (key_node or node).start_mark.line + 1

@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator
+from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
 from webapp.conditions import Conditie
-from webapp.i18n import N_
+from webapp.i18n import N_, _
 from webapp.themes import THEMES
 from webapp.themes import known as known_themes
+from webapp.validators import PERIOD_UNITS, DateWindow, Period
 
 
 class _Model(BaseModel):
@@ -102,11 +103,29 @@ class Links(_Model):
     privacy: str | None = None
 
 
-class Datumvenster(_Model):
-    """The window of art. 2.39 Wet BRP and what happens to a late report."""
+def _termijn(eenheid: str, kant: str) -> Any:
+    richting = "voor" if kant == "vooruit" else "na"
+    return Field(
+        default=None,
+        ge=0,
+        description=f"Hoeveel {eenheid} {richting} de verhuisdatum een melding kan "
+        f"(één van dagen_{kant}, weken_{kant}, maanden_{kant}).",
+    )
 
-    dagen_terug: int = Field(default=5, ge=0, le=60)
-    dagen_vooruit: int = Field(default=28, ge=0, le=90)
+
+class Datumvenster(_Model):
+    """The window of art. 2.39 Wet BRP and what happens to a late report.
+
+    Each side is given in days, weeks or calendar months (at most one per side); without
+    any, the law's 5 days after and 4 weeks before the moving date apply. There is no cap:
+    the dates are clamped to the calendar, and every text is written from the window."""
+
+    dagen_terug: int | None = _termijn("dagen", "terug")
+    weken_terug: int | None = _termijn("weken", "terug")
+    maanden_terug: int | None = _termijn("maanden", "terug")
+    dagen_vooruit: int | None = _termijn("dagen", "vooruit")
+    weken_vooruit: int | None = _termijn("weken", "vooruit")
+    maanden_vooruit: int | None = _termijn("maanden", "vooruit")
     te_laat: Literal["accepteren", "weigeren"] = Field(
         default="accepteren",
         description="accepteren: de datum van de melding wordt de verhuisdatum; "
@@ -116,9 +135,72 @@ class Datumvenster(_Model):
         default=N_(
             "U geeft uw verhuizing later door dan de wet toestaat. "
             "Als verhuisdatum registreren wij de datum van vandaag."
-        )
+        ),
+        description="Bij te_laat: accepteren, wat de inwoner leest na een datum vóór het venster.",
     )
-    te_vroeg_tekst: str | None = None
+    te_laat_weigeren_tekst: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Bij te_laat: weigeren, de foutmelding bij een datum vóór het venster "
+        "(leeg: een tekst met de termijn, de eerste datum en het telefoonnummer).",
+    )
+    te_vroeg_tekst: str | None = Field(
+        default=None,
+        min_length=1,
+        description="De foutmelding bij een datum na het venster (leeg: een tekst met de "
+        "termijn en de laatste datum).",
+    )
+
+    @model_validator(mode="after")
+    def _een_per_kant(self) -> Datumvenster:
+        for kant in ("terug", "vooruit"):
+            given = [
+                f"{u}_{kant}" for u in PERIOD_UNITS if getattr(self, f"{u}_{kant}") is not None
+            ]
+            if len(given) > 1:
+                raise ValueError(f"geef één van {' en '.join(given)}, niet beide")
+        if self.te_laat_weigeren_tekst is not None and self.te_laat != "weigeren":
+            raise ValueError("te_laat_weigeren_tekst geldt alleen bij te_laat: weigeren")
+        return self
+
+    def _kant(self, kant: str, default: Period) -> Period:
+        for unit in PERIOD_UNITS:
+            amount = getattr(self, f"{unit}_{kant}")
+            if amount is not None:
+                return Period(amount, unit)
+        return default
+
+    @property
+    def terug(self) -> Period:
+        """How long after the moving date a report is still on time."""
+        return self._kant("terug", Period(5))
+
+    @property
+    def vooruit(self) -> Period:
+        """How long before the moving date a report can be made."""
+        return self._kant("vooruit", Period(4, "weken"))
+
+    @property
+    def venster(self) -> DateWindow:
+        return DateWindow(self.terug, self.vooruit)
+
+    def beschrijving(self) -> str:
+        """The window in one sentence for the start page, in the current language."""
+        voor, na = self.vooruit, self.terug
+        if voor.amount and na.amount:
+            text = _(
+                "U kunt uw verhuizing doorgeven vanaf %(voor)s voor tot %(na)s na de verhuisdatum."
+            )
+        elif na.amount:
+            text = _("U kunt uw verhuizing doorgeven vanaf de verhuisdatum tot %(na)s erna.")
+        elif voor.amount:
+            text = _(
+                "U kunt uw verhuizing doorgeven vanaf %(voor)s voor de verhuisdatum tot en met "
+                "de verhuisdatum zelf."
+            )
+        else:
+            text = _("U kunt uw verhuizing alleen op de verhuisdatum zelf doorgeven.")
+        return text % {"voor": voor.describe(), "na": na.describe()}
 
 
 class Document(_Model):

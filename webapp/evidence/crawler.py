@@ -201,7 +201,11 @@ class Crawler:
         if resident.kind() != "verder":
             raise WalkError(f"geen 'Welkom terug' bij een begonnen melding: {page.url}")
         self.capture(page, "verder", "Welkom terug (eerder begonnen melding)", "other")
-        resident.after_login(start_over=True)
+        resident.follow("Opnieuw beginnen")
+        if resident.kind() != "opnieuw":
+            raise WalkError(f"geen vraag 'Weet u het zeker?' na Opnieuw beginnen: {page.url}")
+        self.capture(page, "opnieuw", "Opnieuw beginnen: de vraag of het zeker is", "other")
+        resident.click("Ja, opnieuw beginnen")
         self.log("de begonnen melding is weggegooid (opnieuw beginnen) voor de meting")
         if resident.step_id() is None:
             raise WalkError(f"geen eerste stap na inloggen: {page.url}")

@@ -5,6 +5,7 @@ from webapp.steps import (  # noqa: F401  (imported for their registration)
     controleren,
     documenten,
     huisvestingsvergunning,
+    mededeling,
     meeverhuizers,
     nieuw_adres,
     verhuisdatum,

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from babel.dates import format_date
 
+from webapp.conditions import DATE_FACT
 from webapp.i18n import N_, _, get_locale
 from webapp.steps.base import (
     Example,
@@ -23,7 +24,7 @@ from webapp.steps.base import (
     WhatIfInput,
 )
 from webapp.steps.registry import registry
-from webapp.validators import DateError, DateWindow, WindowResult, parse_date_parts
+from webapp.validators import DateError, WindowResult, parse_date_parts
 
 
 def long_date(d: date) -> str:
@@ -46,10 +47,12 @@ class Verhuisdatum(StepType[VerhuisdatumConfig]):
         return {"datum": None, "te_laat": frozenset({"True", "False"})}
 
     def provided_facts(self, cfg: Any, gemeente: Any) -> frozenset[str]:
-        return frozenset({"verhuizing.te_laat"})
+        return frozenset({"verhuizing.te_laat", DATE_FACT})
 
     def facts(self, cfg: Any, answer: Mapping[str, Any], gemeente: Any) -> dict[str, Any]:
-        return {"verhuizing.te_laat": bool(answer.get("te_laat"))}
+        # The moving date as entered, also for a late report registered on today: a threshold
+        # with geldig_vanaf is read on the day the resident starts living at the address.
+        return {"verhuizing.te_laat": bool(answer.get("te_laat")), DATE_FACT: answer["datum"]}
 
     def initial_values(
         self, cfg: Any, answer: Mapping[str, Any] | None, ctx: StepContext
@@ -61,23 +64,31 @@ class Verhuisdatum(StepType[VerhuisdatumConfig]):
 
     def view(self, cfg: Any, ctx: StepContext, answer: Mapping[str, Any] | None) -> dict[str, Any]:
         venster = ctx.gemeente.datum
-        earliest = ctx.today - timedelta(days=venster.dagen_terug)
-        latest = ctx.today + timedelta(days=venster.dagen_vooruit)
-        sentences = [
-            _(
-                "De datum waarop u op het nieuwe adres gaat wonen. U kunt een datum kiezen "
-                "tot %(dagen)s dagen vooruit (uiterlijk %(datum)s)."
+        earliest = venster.venster.earliest(ctx.today)
+        latest = venster.venster.latest(ctx.today)
+        sentences = [_("De datum waarop u op het nieuwe adres gaat wonen.")]
+        if venster.vooruit.amount:
+            sentences.append(
+                _("U kunt een datum kiezen tot %(termijn)s vooruit (uiterlijk %(datum)s).")
+                % {"termijn": venster.vooruit.describe(), "datum": long_date(latest)}
             )
-            % {"dagen": venster.dagen_vooruit, "datum": long_date(latest)}
-        ]
-        if venster.te_laat == "accepteren":
+        else:
+            sentences.append(_("U kunt geen datum na vandaag kiezen."))
+        if venster.te_laat == "weigeren":
+            sentences.append(
+                _("U kunt online een datum kiezen vanaf %(datum)s.")
+                % {"datum": long_date(earliest)}
+            )
+        elif venster.terug.amount:
             sentences.append(
                 _(
-                    "Ligt de datum meer dan %(dagen)s dagen terug (vóór %(datum)s), dan leest u "
+                    "Ligt de datum meer dan %(termijn)s terug (vóór %(datum)s), dan leest u "
                     "wat er gebeurt."
                 )
-                % {"dagen": venster.dagen_terug, "datum": long_date(earliest)}
+                % {"termijn": venster.terug.describe(), "datum": long_date(earliest)}
             )
+        else:
+            sentences.append(_("Ligt de datum vóór vandaag, dan leest u wat er gebeurt."))
         sentences.append(
             # TRANSLATORS: an example of what to type in the fields dag, maand and jaar.
             _("Bijvoorbeeld: %(dag)s %(maand)s %(jaar)s.")
@@ -92,26 +103,12 @@ class Verhuisdatum(StepType[VerhuisdatumConfig]):
         except DateError as exc:
             return Outcome(None, [FieldError(exc.part, exc.message)], values)
         venster = ctx.gemeente.datum
-        result = DateWindow(venster.dagen_terug, venster.dagen_vooruit).check(moving, ctx.today)
+        result = venster.venster.check(moving, ctx.today)
         if result is WindowResult.TOO_EARLY:
-            latest = ctx.today + timedelta(days=venster.dagen_vooruit)
-            message = venster.te_vroeg_tekst or _(
-                "U kunt uw verhuizing hooguit %(dagen)s dagen van tevoren doorgeven. "
-                "Kies een datum tot en met %(datum)s, of geef uw verhuizing later door."
-            ) % {"dagen": venster.dagen_vooruit, "datum": long_date(latest)}
-            return Outcome(None, [FieldError("dag", message)], values)
+            return Outcome(None, [FieldError("dag", too_early_message(venster, ctx))], values)
         late = result is WindowResult.TOO_LATE
         if late and venster.te_laat == "weigeren":
-            earliest = ctx.today - timedelta(days=venster.dagen_terug)
-            message = _(
-                "U kunt een verhuizing online doorgeven tot %(dagen)s dagen na de "
-                "verhuisdatum (vanaf %(datum)s). Neem contact op met de gemeente: %(telefoon)s."
-            ) % {
-                "dagen": venster.dagen_terug,
-                "datum": long_date(earliest),
-                "telefoon": ctx.gemeente.contact.telefoon,
-            }
-            return Outcome(None, [FieldError("dag", message)], values)
+            return Outcome(None, [FieldError("dag", refused_late_message(venster, ctx))], values)
         answer = {"datum": moving.isoformat(), "te_laat": late}
         if late:
             answer["geregistreerde_datum"] = ctx.today.isoformat()
@@ -131,7 +128,8 @@ class Verhuisdatum(StepType[VerhuisdatumConfig]):
     # -- examples and scenarios ------------------------------------------------------------
 
     def example(self, cfg: Any, ex: Example) -> FormAnswer:
-        return date_answer(ex.today + timedelta(days=EXAMPLE_DAYS_AHEAD))
+        latest = ex.gemeente.datum.venster.latest(ex.today)
+        return date_answer(min(ex.today + timedelta(days=EXAMPLE_DAYS_AHEAD), latest))
 
     def what_if_inputs(self, cfg: Any, gemeente: Any) -> list[WhatIfInput]:
         return [
@@ -153,8 +151,46 @@ class Verhuisdatum(StepType[VerhuisdatumConfig]):
         return answer
 
 
+def too_early_message(venster: Any, ctx: StepContext) -> str:
+    """The error for a date after the window: the gemeente's text, or one from the window."""
+    if venster.te_vroeg_tekst:
+        return str(_(venster.te_vroeg_tekst))
+    if not venster.vooruit.amount:
+        return _(
+            "U kunt uw verhuizing niet van tevoren doorgeven. Kies de datum van vandaag of "
+            "eerder, of geef uw verhuizing door op of na de verhuisdatum."
+        )
+    return _(
+        "U kunt uw verhuizing hooguit %(termijn)s van tevoren doorgeven. "
+        "Kies een datum tot en met %(datum)s, of geef uw verhuizing later door."
+    ) % {
+        "termijn": venster.vooruit.describe(),
+        "datum": long_date(venster.venster.latest(ctx.today)),
+    }
+
+
+def refused_late_message(venster: Any, ctx: StepContext) -> str:
+    """The error for a date before the window when the gemeente refuses a late report."""
+    if venster.te_laat_weigeren_tekst:
+        return str(_(venster.te_laat_weigeren_tekst))
+    telefoon = ctx.gemeente.contact.telefoon
+    if not venster.terug.amount:
+        return _(
+            "Een verhuisdatum in het verleden kunt u niet online doorgeven. Neem contact op "
+            "met de gemeente: %(telefoon)s."
+        ) % {"telefoon": telefoon}
+    return _(
+        "U kunt een verhuizing online doorgeven tot %(termijn)s na de verhuisdatum (vanaf "
+        "%(datum)s). Neem contact op met de gemeente: %(telefoon)s."
+    ) % {
+        "termijn": venster.terug.describe(),
+        "datum": long_date(venster.venster.earliest(ctx.today)),
+        "telefoon": telefoon,
+    }
+
+
 EXAMPLE_DAYS_AHEAD = 7
-"""The example moving date: a week ahead, inside every gemeente's window."""
+"""The example moving date: a week ahead, or the window's last day when that is sooner."""
 
 
 def date_answer(day: date) -> FormAnswer:

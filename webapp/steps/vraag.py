@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from webapp.i18n import _
 from webapp.steps.base import (
@@ -61,7 +62,47 @@ class VraagConfig(StepConfig):
     max: float | None = None
     eenheid: str | None = Field(default=None, description="Bij een getal, bijv. 'euro per maand'.")
     max_lengte: int = Field(default=200, ge=1, le=2000)
+    max_lengte_fout: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Bij tekst: de foutmelding als het antwoord langer is dan max_lengte "
+        "(leeg: 'Gebruik ten hoogste ... tekens.').",
+    )
+    patroon: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Bij tekst: een reguliere expressie waaraan het hele antwoord moet voldoen, "
+        "bijv. ^[A-Z0-9]{1,3}-[A-Z0-9]{1,3}-[A-Z0-9]{1,3}$ voor een kenteken. Vraagt een "
+        "voorbeeld.",
+    )
+    patroon_fout: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Bij tekst: de foutmelding als het antwoord niet aan het patroon voldoet "
+        "(leeg: 'Dit antwoord heeft niet de juiste vorm. Bijvoorbeeld: <voorbeeld>.').",
+    )
+    voorbeeld: str | None = Field(
+        default=None,
+        min_length=1,
+        description="Bij tekst met een patroon: een antwoord dat eraan voldoet (in de standaard "
+        "foutmelding en als testantwoord).",
+    )
+    hoofdletters: bool = Field(
+        default=False,
+        description="Bij tekst: het antwoord in hoofdletters, vóór de controle op het patroon "
+        "(een kenteken mag dan ook als ab-12-cd).",
+    )
     autocomplete: str | None = None
+
+    @field_validator("patroon")
+    @classmethod
+    def _patroon(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                raise ValueError(f"geen geldige reguliere expressie: {exc}") from None
+        return value
 
 
 @registry.register("vraag")
@@ -104,6 +145,20 @@ class Vraag(StepType[VraagConfig]):
         waarden = [o.waarde for o in cfg.opties]
         if len(set(waarden)) != len(waarden):
             yield ("opties",), "twee opties hebben dezelfde waarde"
+        text_only = ("max_lengte_fout", "patroon", "patroon_fout", "voorbeeld", "hoofdletters")
+        if cfg.invoer != "tekst":
+            for key in text_only:
+                if key in cfg.model_fields_set:
+                    yield (key,), f"{key} hoort alleen bij invoer tekst"
+            return
+        if cfg.patroon_fout is not None and cfg.patroon is None:
+            yield ("patroon_fout",), "patroon_fout hoort bij een patroon"
+        if cfg.patroon is not None and cfg.voorbeeld is None:
+            yield ("patroon",), "geef bij een patroon ook een voorbeeld dat eraan voldoet"
+        if cfg.voorbeeld is not None:
+            problem = _text_problem(cfg, cfg.voorbeeld)
+            if problem is not None:
+                yield ("voorbeeld",), f"het voorbeeld {cfg.voorbeeld!r} {problem}"
 
     def question(self, cfg: VraagConfig, gemeente: Any) -> str:
         return cfg.titel
@@ -161,19 +216,28 @@ class Vraag(StepType[VraagConfig]):
                 return Outcome(None, [FieldError(field, _("Vul een antwoord in."))], values)
             return Outcome({field: None}, values=values)
         if cfg.invoer == "tekst":
-            if len(raw) > cfg.max_lengte:
-                return Outcome(
-                    None,
-                    [
-                        FieldError(
-                            field,
-                            _("Gebruik ten hoogste %(aantal)s tekens.")
-                            % {"aantal": cfg.max_lengte},
-                        )
-                    ],
-                    values,
+            text = _normalised(cfg, raw)
+            # The length first: a gemeente's pattern never runs on an overlong answer.
+            if len(text) > cfg.max_lengte:
+                message = (
+                    _(cfg.max_lengte_fout)
+                    if cfg.max_lengte_fout
+                    else _("Gebruik ten hoogste %(aantal)s tekens.") % {"aantal": cfg.max_lengte}
                 )
-            return Outcome({field: raw}, values=values)
+                return Outcome(None, [FieldError(field, message)], values)
+            if cfg.patroon and not re.fullmatch(cfg.patroon, text):
+                if cfg.patroon_fout:
+                    message = _(cfg.patroon_fout)
+                elif cfg.voorbeeld:
+                    message = _(
+                        "Dit antwoord heeft niet de juiste vorm. Bijvoorbeeld: %(voorbeeld)s."
+                    ) % {"voorbeeld": cfg.voorbeeld}
+                else:
+                    message = _("Dit antwoord heeft niet de juiste vorm.")
+                return Outcome(None, [FieldError(field, message)], values)
+            if cfg.patroon is None and not cfg.hoofdletters:
+                text = raw  # as typed, as before
+            return Outcome({field: text}, values=values)
         try:
             number = Decimal(
                 raw.replace(" ", "").replace(".", "").replace(",", ".")
@@ -243,7 +307,8 @@ class Vraag(StepType[VraagConfig]):
             if cfg.max is not None and number > cfg.max:
                 number = cfg.max
             return FormAnswer({"waarde": _fmt(number).replace(".", "")}, description=_fmt(number))
-        return FormAnswer({"waarde": "Testantwoord"}, description="Testantwoord")
+        answer = cfg.voorbeeld or "Testantwoord"
+        return FormAnswer({"waarde": answer}, description=answer)
 
     def invalid_example(self, cfg: VraagConfig, ex: Example) -> tuple[str, FormAnswer] | None:
         if cfg.invoer == "getal":
@@ -268,7 +333,7 @@ class Vraag(StepType[VraagConfig]):
                 return {"waarde": None}
             return {"waarde": number if math.isfinite(number) else None}
         if cfg.invoer == "tekst":
-            return {"waarde": "Testantwoord" if cfg.verplicht else None}
+            return {"waarde": (cfg.voorbeeld or "Testantwoord") if cfg.verplicht else None}
         options = [o.waarde for o in cfg.opties]
         if value in options:
             pick = value
@@ -296,6 +361,22 @@ class Vraag(StepType[VraagConfig]):
             return None if choice is None else FormAnswer({"waarde": choice}, description=choice)
         text = "" if raw is None else scenario_text(raw)
         return FormAnswer({"waarde": text}, description=text)
+
+
+def _normalised(cfg: VraagConfig, raw: str) -> str:
+    """A text answer as it is checked and stored: trimmed, in capitals if so configured."""
+    text = raw.strip()
+    return text.upper() if cfg.hoofdletters else text
+
+
+def _text_problem(cfg: VraagConfig, text: str) -> str | None:
+    """Why ``text`` would be refused (for checking the configured example), or None."""
+    text = _normalised(cfg, text)
+    if len(text) > cfg.max_lengte:
+        return f"is langer dan max_lengte ({cfg.max_lengte})"
+    if cfg.patroon and not re.fullmatch(cfg.patroon, text):
+        return "voldoet niet aan het patroon"
+    return None
 
 
 def scenario_text(value: Any) -> str:
