@@ -27,6 +27,8 @@ FACTS = {
     "adres.bewoners": "het aantal mensen dat al op het nieuwe adres staat ingeschreven",
     "adres.oppervlakte": "de woonoppervlakte van het nieuwe adres (m2)",
     "adres.m2_per_persoon": "de woonoppervlakte per persoon na de verhuizing (m2)",
+    "adres.bewoners_na_verhuizing": "het aantal bewoners van het nieuwe adres na de verhuizing",
+    "adres.gebruiksdoelen": "de gebruiksdoelen van het nieuwe adres (BAG), bijv. woonfunctie",
     "adres.wijkcode": "de wijkcode van het nieuwe adres",
     "adres.buurtcode": "de buurtcode van het nieuwe adres",
     "verhuizing.te_laat": "de melding is te laat",

@@ -8,6 +8,7 @@ from typing import Any
 # fact name -> the facts it needs
 DERIVED: dict[str, tuple[str, ...]] = {
     "adres.m2_per_persoon": ("adres.oppervlakte", "huishouden.personen"),
+    "adres.bewoners_na_verhuizing": ("adres.bewoners", "huishouden.personen"),
 }
 
 
@@ -16,6 +17,10 @@ def derive(namespace: Mapping[str, Any]) -> dict[str, Any]:
     derived: dict[str, Any] = {}
     area = namespace.get("adres.oppervlakte")
     people = namespace.get("huishouden.personen")
+    if people:
+        # Those registered there now plus everyone moving in: e.g. "a flat over 80 m2 needs at
+        # least 3 residents".
+        derived["adres.bewoners_na_verhuizing"] = int(namespace.get("adres.bewoners", 0)) + people
     if area and people:
         derived["adres.m2_per_persoon"] = round(
             area / (people + int(namespace.get("adres.bewoners", 0))), 1

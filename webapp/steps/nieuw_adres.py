@@ -77,7 +77,14 @@ class NieuwAdres(StepType[NieuwAdresConfig]):
 
     def provided_facts(self, cfg: Any, gemeente: Any) -> frozenset[str]:
         return frozenset(
-            {AREAS_FACT, "adres.wijkcode", "adres.buurtcode", "adres.oppervlakte", "adres.bewoners"}
+            {
+                AREAS_FACT,
+                "adres.wijkcode",
+                "adres.buurtcode",
+                "adres.oppervlakte",
+                "adres.bewoners",
+                "adres.gebruiksdoelen",
+            }
         )
 
     def facts(self, cfg: Any, answer: Mapping[str, Any], gemeente: Any) -> dict[str, Any]:
@@ -92,6 +99,9 @@ class NieuwAdres(StepType[NieuwAdresConfig]):
             "adres.wijkcode": a.get("wijkcode"),
             "adres.buurtcode": a.get("buurtcode"),
             "adres.oppervlakte": a.get("oppervlakte"),
+            # BAG's uses of the building ("woonfunctie", "logiesfunctie", ...): e.g. a notice
+            # when the address is not a dwelling.
+            "adres.gebruiksdoelen": list(a.get("gebruiksdoelen") or ()),
             "adres.bewoners": answer.get("bewoners", 0),
         }
 
