@@ -8,10 +8,10 @@ from BAG Individuele Bevragingen ``/adressenuitgebreid``.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from webapp.resources import DEFAULT_TESTDATA_DIR
 
@@ -80,12 +80,36 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def past_bij(given: str | None, actual: str | None) -> bool:
+def _past_bij(given: str | None, actual: str | None) -> bool:
     # Nothing given matches anything: the resident may not know the letter yet, and the caller
     # then asks which of the matches is meant.
     if given is None or not given.strip():
         return True
     return given.strip().upper() == (actual or "").upper()
+
+
+class _Genummerd(Protocol):
+    @property
+    def huisletter(self) -> str | None: ...
+
+    @property
+    def huisnummertoevoeging(self) -> str | None: ...
+
+
+A = TypeVar("A", bound=_Genummerd)
+
+
+def matching(
+    adressen: Iterable[A], huisletter: str | None, huisnummertoevoeging: str | None
+) -> list[A]:
+    """The addresses with this letter and addition; None (or empty) matches any: the one
+    rule of every register (the file, PDOK, BAG)."""
+    return [
+        a
+        for a in adressen
+        if _past_bij(huisletter, a.huisletter)
+        and _past_bij(huisnummertoevoeging, a.huisnummertoevoeging)
+    ]
 
 
 def adres_uit_locatieserver(doc: Mapping[str, Any]) -> Adres:
@@ -143,12 +167,9 @@ class BestandsAdresRegister:
         huisletter: str | None = None,
         huisnummertoevoeging: str | None = None,
     ) -> list[Adres]:
-        return [
-            a
-            for a in self.op_postcode_huisnummer(postcode, huisnummer)
-            if past_bij(huisletter, a.huisletter)
-            and past_bij(huisnummertoevoeging, a.huisnummertoevoeging)
-        ]
+        return matching(
+            self.op_postcode_huisnummer(postcode, huisnummer), huisletter, huisnummertoevoeging
+        )
 
     def op_postcode_huisnummer(self, postcode: str, huisnummer: int) -> list[Adres]:
         return list(self._op_nummer.get((postcode.replace(" ", "").upper(), huisnummer), []))

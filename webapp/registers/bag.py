@@ -18,15 +18,15 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, TypeVar
+from typing import Any, Literal
 
 import httpx2
 from pydantic import Field
 
 from webapp.options import EnvVarName, Options, secret
-from webapp.registers.adressen import Adres, past_bij
+from webapp.registers.adressen import Adres, matching
 from webapp.registers.cache import TtlCache
 from webapp.registers.errors import RegisterOnbereikbaar
 
@@ -143,30 +143,6 @@ def normalised(postcode: str, huisnummer: int) -> tuple[str, int] | None:
     if not 1 <= huisnummer <= 99_999:
         return None
     return code, huisnummer
-
-
-class _Genummerd(Protocol):
-    @property
-    def huisletter(self) -> str | None: ...
-
-    @property
-    def huisnummertoevoeging(self) -> str | None: ...
-
-
-A = TypeVar("A", bound=_Genummerd)
-
-
-def matching(
-    adressen: Iterable[A], huisletter: str | None, huisnummertoevoeging: str | None
-) -> list[A]:
-    """The addresses with this letter and addition; None (or empty) matches any, as in
-    :class:`~webapp.registers.adressen.BestandsAdresRegister`."""
-    return [
-        a
-        for a in adressen
-        if past_bij(huisletter, a.huisletter)
-        and past_bij(huisnummertoevoeging, a.huisnummertoevoeging)
-    ]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,13 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from webapp.registers.adressen import Adres, AdresDataError, adres_uit_locatieserver, volgorde
+from webapp.registers.adressen import (
+    Adres,
+    AdresDataError,
+    adres_uit_locatieserver,
+    matching,
+    volgorde,
+)
 from webapp.registers.bag import (
     HEALTH_ADRES,
     URL_PATTERN,
@@ -27,7 +33,6 @@ from webapp.registers.bag import (
     VerbindingOptions,
     get_json,
     http_client,
-    matching,
     normalised,
 )
 from webapp.registers.bag import from_options as bag_from_options

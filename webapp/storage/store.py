@@ -527,32 +527,27 @@ class Store:
         ]
         if target_index is not None:
             where.append(col(OutboxRow.target_index) == target_index)
-        with Session(self.engine) as db:
-            result = db.connection().execute(
-                update(OutboxRow)
-                .where(*where)
-                .values(
-                    status=OutboxStatus.WACHTEND,
-                    attempts=0,
-                    round_started_at=at,
-                    next_attempt_at=at,
-                    claimed_by=None,
-                    claimed_until=None,
-                    updated_at=at,
-                )
-            )
-            db.commit()
-            return int(result.rowcount)
+        return self._update_outbox(
+            where,
+            status=OutboxStatus.WACHTEND,
+            attempts=0,
+            round_started_at=at,
+            next_attempt_at=at,
+            claimed_by=None,
+            claimed_until=None,
+            updated_at=at,
+        )
 
     def accept_delivery_options(self, row_id: int, options_hash: str) -> int:
         """The operator accepts the target's current options for this row (its configuration
         changed since the report); 1 when the row was changed."""
+        where = [col(OutboxRow.id) == row_id]
+        return self._update_outbox(where, options_hash=options_hash, updated_at=self.clock())
+
+    def _update_outbox(self, where: list[ColumnElement[bool]], **values: Any) -> int:
+        """One operator's change to outbox rows, in a transaction of its own; rows changed."""
         with Session(self.engine) as db:
-            result = db.connection().execute(
-                update(OutboxRow)
-                .where(col(OutboxRow.id) == row_id)
-                .values(options_hash=options_hash, updated_at=self.clock())
-            )
+            result = db.connection().execute(update(OutboxRow).where(*where).values(**values))
             db.commit()
             return int(result.rowcount)
 
@@ -566,20 +561,14 @@ class Store:
         ]
         if target_index is not None:
             where.append(col(OutboxRow.target_index) == target_index)
-        with Session(self.engine) as db:
-            result = db.connection().execute(
-                update(OutboxRow)
-                .where(*where)
-                .values(
-                    status=OutboxStatus.AFGEHANDELD,
-                    claimed_by=None,
-                    claimed_until=None,
-                    done_at=at,
-                    updated_at=at,
-                )
-            )
-            db.commit()
-            return int(result.rowcount)
+        return self._update_outbox(
+            where,
+            status=OutboxStatus.AFGEHANDELD,
+            claimed_by=None,
+            claimed_until=None,
+            done_at=at,
+            updated_at=at,
+        )
 
     # -- retention ---------------------------------------------------------------------
 
