@@ -117,3 +117,18 @@ def test_the_residents_confirmation_is_no_delivery_target():
     with pytest.raises(ConfigError) as info:
         load_text(text, "voorbeeld", "voorbeeld.yaml")
     assert any("bevestiging.email" in p.message for p in info.value.problems)
+
+
+def test_a_gemeente_is_resolved_once_per_configuration_object(tmp_path: Path):
+    """Every page of a visit asks for its gemeente's connections: the same configuration gives
+    the same answer without rebuilding it; a reloaded configuration is resolved again."""
+    g = load_text(VOORBEELD, "voorbeeld", "voorbeeld.yaml")
+    verbindingen = Verbindingen(make_settings(tmp_path), {})
+    first = verbindingen.voor(g)
+    assert verbindingen.voor(g) is first
+    reloaded = g.model_copy(
+        update={"koppelingen": g.koppelingen.model_copy(update={"niveau": "hoog"})}
+    )
+    again = verbindingen.voor(reloaded)
+    assert again is not first and again.niveau.value == "hoog"
+    assert again.brp is first.brp  # the same options still share one connection

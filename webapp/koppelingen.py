@@ -111,6 +111,9 @@ class Verbindingen:
     def __init__(self, settings: Settings, env: Mapping[str, str]) -> None:
         self.deps = KoppelingDeps(settings, env)
         self._built: dict[tuple[str, str], Any] = {}
+        self._per_gemeente: dict[str, tuple[Gemeente, Koppeling]] = {}
+        """The last answer per slug, for that very configuration object: every page of a
+        visit asks, and the configuration changes only on a reload (a new object)."""
         self._lock = threading.Lock()
         self.defaults: dict[str, Options | None] = {}
         for role, (registry, setting) in ROLES.items():
@@ -154,18 +157,24 @@ class Verbindingen:
         return None if options is None else self._build(role, options)
 
     def voor(self, gemeente: Gemeente) -> Koppeling:
+        known = self._per_gemeente.get(gemeente.slug)
+        if known is not None and known[0] is gemeente:
+            return known[1]
         built = {role: self._build(role, self._options(gemeente, role)) for role in ROLES}
-        return Koppeling(
+        koppeling = Koppeling(
             login=built["login"],
             brp=built["brp"],
             adressen=built["adressen"],
             niveau=Betrouwbaarheidsniveau(gemeente.koppelingen.niveau),
         )
+        self._per_gemeente[gemeente.slug] = (gemeente, koppeling)
+        return koppeling
 
     def close(self) -> None:
         """Close the clients' connection pools (at shutdown)."""
         with self._lock:
             built, self._built = list(self._built.values()), {}
+            self._per_gemeente = {}
         for connection in built:
             close = getattr(connection, "close", None)
             if callable(close):
