@@ -42,7 +42,11 @@ def test_conditions_read_as_plain_dutch():
     )
     assert (
         "het aantal mensen dat al op het nieuwe adres staat ingeschreven is groter dan “0”"
-        in dict(utrecht["documenten"].documents)["Toestemming van de hoofdbewoner"]
+        in utrecht["hoofdbewoner"].condition
+    )
+    assert (
+        dict(utrecht["documenten"].documents)["Toestemming van de hoofdbewoner"]
+        == "het antwoord op “Wie is de hoofdbewoner?” (route) is “Getekende verklaring (upload)”"
     )
 
 

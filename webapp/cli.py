@@ -408,7 +408,7 @@ def _accept_current_targets(
 
 def _bezorging_lijst(store: Store, settings: Settings, alle: bool) -> int:
     from webapp.delivery.outbox import configured_hash
-    from webapp.storage.models import OutboxStatus
+    from webapp.storage.models import TAAK_MELDING, OutboxStatus
     from webapp.storage.store import utc
 
     rows = store.deliveries(open_only=not alle)
@@ -430,7 +430,8 @@ def _bezorging_lijst(store: Store, settings: Settings, alle: bool) -> int:
             (
                 row.reference,
                 row.gemeente,
-                f"{row.target_index} {row.soort}",
+                f"{row.target_index} {row.soort}"
+                + ("" if row.taak == TAAK_MELDING else f" ({row.taak})"),
                 str(row.status),
                 str(row.attempts),
                 utc(row.next_attempt_at).strftime("%Y-%m-%d %H:%M:%SZ") if due else "-",

@@ -181,6 +181,21 @@ def test_the_full_flow_logs_in_as_the_person_the_broker_names(site: Site) -> Non
     assert "Wij konden niet controleren dat het inloggen op deze website begon" in refusal(again)
 
 
+def test_a_hoofdbewoner_logs_in_through_the_broker_to_consent(site: Site) -> None:
+    """The purpose of the login (doel=toestemming) survives the trip to the broker in the
+    pending cookie: the session has no report, and the consent page follows."""
+    response = site.client.get(f"/{SLUG}/inloggen?doel=toestemming")
+    assert response.status_code == 303
+    back = site.broker.login(str(response.headers["location"]), sub=PREFIX + GERDA)
+    done = site.back(back)
+    assert done.status_code == 303 and done.headers["location"] == f"/{SLUG}/toestemming"
+    assert site.session_bsn() == GERDA
+    page = site.client.get(done.headers["location"])
+    assert "Er staat geen verzoek om toestemming voor u klaar." in page.text
+    wizard = site.client.get(f"/{SLUG}/stap/situatie")
+    assert wizard.status_code == 303 and wizard.headers["location"] == f"/{SLUG}/toestemming"
+
+
 def test_the_pending_login_cookie_is_set_as_the_broker_needs_it(site: Site) -> None:
     response = site.client.get(f"/{SLUG}/inloggen")
     cookie = next(

@@ -86,7 +86,7 @@ def test_condition_naming_a_later_or_unknown_step():
     )
     [problem] = problems_of(text)
     assert "stap 'contact'" in problem.message and "niet eerder" in problem.message
-    assert problem.path.startswith("stappen[6].als")  # the vergunning step
+    assert problem.path.startswith("stappen[7].als")  # the vergunning step
     assert problem.line == line_of(text, "{antwoord: contact, is: huur}")
 
 

@@ -15,7 +15,15 @@ import pytest
 from pydantic import ValidationError
 from pypdf import PdfReader
 
-from tests.delivery.test_inhoud import KEES, MARIEKE, SANNE, Reports, stored_reports
+from tests.delivery.test_inhoud import (
+    KEES,
+    MARIEKE,
+    SANNE,
+    Reports,
+    consent,
+    stored_reports,
+    with_hoofdbewoner,
+)
 from tests.driver import PDF
 from tests.servers import free_port
 from tests.smtp import Received, Server, parts, smtp_server
@@ -28,6 +36,7 @@ from webapp.delivery import (
     Melding,
     targets,
 )
+from webapp.delivery.contract import ConsentTarget, ToestemmingStatus
 from webapp.mail import smtp_from_env
 
 AAN = "burgerzaken@rotterdam.example"
@@ -243,3 +252,111 @@ def test_the_target_needs_a_mail_server_and_the_gemeenten(reports: Reports, smtp
         options, DeliveryDeps(reports.store, smtp.env()), gemeenten=reports.gemeenten.get
     )
     assert built.server == smtp_from_env(smtp.env())
+
+
+# -- the hoofdbewoner's consent ------------------------------------------------------------------
+
+HOOFDBEWONER = "999990081"
+
+
+def asking(reports: Reports, status: ToestemmingStatus | None, route: str = "online") -> Melding:
+    """Sanne's report with Annelies chosen as the hoofdbewoner, the consent in ``status``."""
+    toestemming = None if status is None else consent(status, HOOFDBEWONER)
+    return with_hoofdbewoner(
+        reports.huurder, route=route, bsn=HOOFDBEWONER, naam="A. Bakker", toestemming=toestemming
+    )
+
+
+def test_the_message_shows_where_the_consent_stands(reports: Reports, smtp: Server) -> None:
+    email = target(reports, smtp.env())
+    assert email.deliver(asking(reports, ToestemmingStatus.GEVRAAGD)).ok
+    assert email.deliver(asking(reports, None, route="papier")).ok
+    assert email.deliver(reports.huurder).ok
+    online, paper, none = (parts(got.message) for got in smtp.mailbox.received)
+    text, html, _attachments = online
+    assert "Toestemming hoofdbewoner\n------------------------" in text
+    for body in (text, html):
+        assert "online: in afwachting (termijn tot 15 januari 2027)" in body
+        assert "A. Bakker" in body and HOOFDBEWONER in body
+    assert "met een getekende verklaring (bij de bijlagen)" in paper[0]
+    assert "Toestemming hoofdbewoner" not in none[0] + none[1]
+
+
+def test_the_hoofdbewoners_bsn_only_where_the_options_allow_it(
+    reports: Reports, smtp: Server
+) -> None:
+    email = target(reports, smtp.env(), bsn=False)
+    assert email.deliver(asking(reports, ToestemmingStatus.GEVRAAGD)).ok
+    result = email.deliver_consent(asking(reports, ToestemmingStatus.GEGEVEN))
+    assert result.ok
+    report, outcome = smtp.mailbox.received
+    for got in (report, outcome):
+        assert "A. Bakker" in everything(got) and HOOFDBEWONER not in everything(got)
+    assert HOOFDBEWONER not in result.detail and "A. Bakker" not in result.detail
+
+
+@pytest.mark.parametrize(
+    ("status", "uitkomst", "tekst"),
+    [
+        (
+            ToestemmingStatus.GEGEVEN,
+            "gegeven",
+            "gegeven op 4 januari 2027 door de hoofdbewoner",
+        ),
+        (
+            ToestemmingStatus.GEWEIGERD,
+            "geweigerd",
+            "geweigerd op 4 januari 2027 door de hoofdbewoner",
+        ),
+        (
+            ToestemmingStatus.VERLOPEN,
+            "niet ontvangen binnen de termijn",
+            "niet ontvangen binnen de termijn (tot 15 januari 2027)",
+        ),
+    ],
+)
+def test_the_outcome_follows_in_one_message_of_its_own(
+    reports: Reports, smtp: Server, status: ToestemmingStatus, uitkomst: str, tekst: str
+) -> None:
+    email = target(reports, smtp.env())
+    melding = asking(reports, status)
+    first = email.deliver(asking(reports, ToestemmingStatus.GEVRAAGD))
+    result = email.deliver_consent(melding)
+    assert result.status is DeliveryStatus.AFGELEVERD, result.detail
+    assert "toestemming verstuurd via 127.0.0.1" in result.detail
+    _report, got = smtp.mailbox.received
+    message = got.message
+    assert got.rcpt_tos == [AAN] and got.mail_from == AFZENDER
+    assert message["Subject"] == (
+        f"[TEST] Toestemming hoofdbewoner bij verhuismelding {melding.reference}: {uitkomst}"
+    )
+    assert result.kenmerk == message["Message-ID"] != first.kenmerk
+    assert message["Message-ID"].startswith(f"<{melding.reference}.")
+    assert message["In-Reply-To"] == message["References"] == first.kenmerk
+    text, html, attachments = parts(message)
+    assert attachments == []
+    for body in (text, html):
+        assert tekst in body and melding.reference in body and "A. Bakker" in body
+        assert HOOFDBEWONER in body  # the bsn option is on by default
+    # Sent again (an answer lost after the server took it): the same Message-ID.
+    again = email.deliver_consent(melding)
+    assert again.ok and again.kenmerk == result.kenmerk
+    assert [g.message["Message-ID"] for g in smtp.mailbox.received][1:] == [result.kenmerk] * 2
+
+
+def test_no_outcome_message_without_a_decision(reports: Reports, smtp: Server) -> None:
+    email = target(reports, smtp.env())
+    for melding in (asking(reports, ToestemmingStatus.GEVRAAGD), reports.huurder):
+        assert email.deliver_consent(melding).status is DeliveryStatus.MISLUKT
+    assert smtp.mailbox.received == []
+    assert isinstance(email, ConsentTarget) and targets.hears_consent("email")
+
+
+def test_a_refused_outcome_message_is_tried_again(reports: Reports, smtp: Server) -> None:
+    smtp.mailbox.data_reply = "451 4.3.0 Probeer later"
+    email = target(reports, smtp.env())
+    result = email.deliver_consent(asking(reports, ToestemmingStatus.GEWEIGERD))
+    assert result.status is DeliveryStatus.TIJDELIJK_MISLUKT and "451" in result.detail
+    assert HOOFDBEWONER not in result.detail and AAN not in result.detail
+    smtp.mailbox.data_reply = None
+    assert email.deliver_consent(asking(reports, ToestemmingStatus.GEWEIGERD)).ok

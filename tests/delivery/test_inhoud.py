@@ -7,7 +7,7 @@ of the targets that read these reports.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
@@ -21,6 +21,7 @@ from tests.conftest import GEMEENTEN, TODAY, make_settings
 from tests.driver import PDF, Resident, complete_journey, moving_date
 from webapp.config.models import Gemeente
 from webapp.delivery import Melding, inhoud, melding_uit_opslag
+from webapp.delivery.contract import Toestemming, ToestemmingStatus
 from webapp.domain.household import Grond
 from webapp.storage.models import Submission
 from webapp.storage.store import Store
@@ -40,7 +41,10 @@ READ_BY_TYPE = {
     "documenten",
     "contactgegevens",
     "woonsituatie",
+    "hoofdbewoner",
 }
+TERMIJN = datetime(2027, 1, 15, 11, 0, tzinfo=UTC)
+BESLOTEN = datetime(2027, 1, 3, 23, 30, tzinfo=UTC)  # 4 January in the Netherlands
 
 
 @dataclass
@@ -129,6 +133,39 @@ def without_step(melding: Melding, soort: str) -> Melding:
     typen = inhoud.stap_typen(melding)
     stappen = {k: v for k, v in inhoud.antwoorden(melding).items() if typen.get(k) != soort}
     return replace(melding, answers={**melding.answers, "stappen": stappen})
+
+
+def with_hoofdbewoner(
+    melding: Melding,
+    *,
+    route: str = "online",
+    bsn: str | None = None,
+    naam: str = "A. de Boer",
+    toestemming: Toestemming | None = None,
+) -> Melding:
+    """The report with the answer of a ``hoofdbewoner`` step (as its ``parse`` makes it) and,
+    for the online route, the consent request as the store gives it to a target."""
+    answer: dict[str, object] = {"route": route}
+    if bsn is not None:
+        answer.update(hoofdbewoner_bsn=bsn, hoofdbewoner_naam=naam)
+    record = dict(melding.answers)
+    record[inhoud.STAPPEN] = {**inhoud.antwoorden(melding), "wie_hoofdbewoner": answer}
+    typen = record.get(inhoud.TYPEN)
+    if isinstance(typen, Mapping):
+        record[inhoud.TYPEN] = {**typen, "wie_hoofdbewoner": "hoofdbewoner"}
+    return replace(melding, answers=record, toestemming=toestemming)
+
+
+def consent(status: ToestemmingStatus, bsn: str) -> Toestemming:
+    """A consent request in a state: decided ones on :data:`BESLOTEN` by the hoofdbewoner."""
+    decided = status in (ToestemmingStatus.GEGEVEN, ToestemmingStatus.GEWEIGERD)
+    return Toestemming(
+        status=status,
+        hoofdbewoner_bsn=bsn,
+        termijn=TERMIJN,
+        besloten_op=BESLOTEN if decided else None,
+        gever_bsn=bsn if decided else None,
+    )
 
 
 # -- the step types behind the step ids ----------------------------------------------------------
@@ -303,3 +340,65 @@ def test_the_day_of_sending_is_the_dutch_one(reports: Reports) -> None:
     assert inhoud.ingediend_op(replace(reports.koper, created_at=late_evening)) == date(2026, 7, 1)
     naive = datetime(2026, 6, 30, 12, 0)  # as SQLite gives it back
     assert inhoud.ingediend_op(replace(reports.koper, created_at=naive)) == date(2026, 6, 30)
+
+
+# -- the hoofdbewoner and their consent -------------------------------------------------------
+
+
+def test_the_hoofdbewoner_answer_by_its_type_or_its_shape(reports: Reports) -> None:
+    melding = with_hoofdbewoner(reports.huurder, bsn="999990081", naam="A. Bakker")
+    assert inhoud.hoofdbewoner(melding) == inhoud.Hoofdbewoner("online", "999990081", "A. Bakker")
+    bare = replace(melding, answers={k: v for k, v in melding.answers.items() if k != inhoud.TYPEN})
+    assert inhoud.stap_typen(bare)["wie_hoofdbewoner"] == "hoofdbewoner"
+    assert inhoud.hoofdbewoner(bare) == inhoud.hoofdbewoner(melding)
+    not_there = with_hoofdbewoner(reports.huurder, route="papier")
+    assert inhoud.hoofdbewoner(not_there) == inhoud.Hoofdbewoner("papier", None, None)
+    assert inhoud.hoofdbewoner(reports.huurder) is None
+
+
+def test_an_unreadable_hoofdbewoner_answer_is_said(reports: Reports) -> None:
+    melding = with_hoofdbewoner(reports.huurder, bsn="999990081")
+    stappen = dict(inhoud.antwoorden(melding))
+    stappen["wie_hoofdbewoner"] = {**stappen["wie_hoofdbewoner"], "route": "brief"}
+    broken = replace(melding, answers={**melding.answers, inhoud.STAPPEN: stappen})
+    with pytest.raises(inhoud.InhoudOntbreekt, match="hoofdbewoner") as caught:
+        inhoud.hoofdbewoner(broken)
+    assert "999990081" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("status", "tekst", "uitkomst"),
+    [
+        (
+            ToestemmingStatus.GEVRAAGD,
+            "in afwachting (termijn tot 15 januari 2027)",
+            "in afwachting",
+        ),
+        (ToestemmingStatus.GEGEVEN, "gegeven op 4 januari 2027 door de hoofdbewoner", "gegeven"),
+        (
+            ToestemmingStatus.GEWEIGERD,
+            "geweigerd op 4 januari 2027 door de hoofdbewoner",
+            "geweigerd",
+        ),
+        (
+            ToestemmingStatus.VERLOPEN,
+            "niet ontvangen binnen de termijn (tot 15 januari 2027)",
+            "niet ontvangen binnen de termijn",
+        ),
+    ],
+)
+def test_the_consent_in_dutch_words(status: ToestemmingStatus, tekst: str, uitkomst: str) -> None:
+    toestemming = consent(status, "999990081")
+    assert inhoud.toestemming_tekst(toestemming) == tekst
+    assert inhoud.toestemming_uitkomst(toestemming) == uitkomst
+    naive = replace(toestemming, termijn=TERMIJN.replace(tzinfo=None))  # as SQLite gives it
+    assert inhoud.toestemming_tekst(naive) == tekst
+
+
+def test_where_the_consent_stands_for_each_route(reports: Reports) -> None:
+    asked = consent(ToestemmingStatus.GEVRAAGD, "999990081")
+    online = with_hoofdbewoner(reports.huurder, bsn="999990081", toestemming=asked)
+    assert inhoud.toestemming_stand(online) == "online: in afwachting (termijn tot 15 januari 2027)"
+    paper = with_hoofdbewoner(reports.huurder, route="papier", bsn="999990081")
+    assert inhoud.toestemming_stand(paper) == "met een getekende verklaring (bij de bijlagen)"
+    assert inhoud.toestemming_stand(reports.huurder) is None

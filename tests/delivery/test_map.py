@@ -14,9 +14,11 @@ import pytest
 from pydantic import ValidationError
 from sqlmodel import Session, select
 
+from tests.delivery.test_inhoud import consent
 from tests.driver import PDF, PNG
 from webapp.delivery import DeliveryDeps, DeliveryStatus, Melding, melding_uit_opslag, targets
-from webapp.delivery.map import MELDING, STALE_SECONDS, Map, MapOptions
+from webapp.delivery.contract import ConsentTarget, ToestemmingStatus
+from webapp.delivery.map import MELDING, STALE_SECONDS, TOESTEMMING, Map, MapOptions
 from webapp.storage.db import make_engine, migrate
 from webapp.storage.models import Submission
 from webapp.storage.store import Store
@@ -87,6 +89,7 @@ def test_a_report_becomes_a_folder_with_its_record_and_files(store: Store, tmp_p
         {"soort": "huisvestingsvergunning", "details": {"gebied": "centrum"}}
     ]
     assert record["created_at"].endswith("+00:00")
+    assert record["toestemming"] is None  # no online consent asked
     [contract, _id] = record["bijlagen"]
     assert contract == {
         "document": "huurcontract",
@@ -206,3 +209,101 @@ def test_map_is_registered_with_a_health_check(store: Store, tmp_path: Path) -> 
         targets.parse_options({"soort": "map"})
     with pytest.raises(ValidationError, match="Extra inputs"):
         targets.parse_options({"soort": "map", "pad": "/srv", "wachtwoord": "x"})
+
+
+# -- the hoofdbewoner's consent ------------------------------------------------------------------
+
+HOOFDBEWONER = "999990081"
+
+
+def decided(melding: Melding, status: ToestemmingStatus) -> Melding:
+    return replace(melding, toestemming=consent(status, HOOFDBEWONER))
+
+
+def test_the_outcome_follows_as_a_file_next_to_the_report(store: Store, tmp_path: Path) -> None:
+    melding = report(store, files=False)
+    target = Map(tmp_path, store)
+    assert target.deliver(decided(melding, ToestemmingStatus.GEVRAAGD)).ok
+    folder = tmp_path / melding.reference
+    asked = json.loads((folder / MELDING).read_text(encoding="utf-8"))["toestemming"]
+    assert asked["status"] == "gevraagd" and asked["vrijbrp"] == "PENDING"
+    assert asked["tekst"] == "in afwachting (termijn tot 15 januari 2027)"
+    result = target.deliver_consent(decided(melding, ToestemmingStatus.GEGEVEN))
+    assert result.status is DeliveryStatus.AFGELEVERD
+    assert result.kenmerk == str(folder / TOESTEMMING) and os.path.isabs(result.kenmerk)
+    assert result.detail == "geschreven: toestemming.json (gegeven)"
+    assert entries(folder) == [MELDING, TOESTEMMING]  # no temporary file left behind
+    record = json.loads((folder / TOESTEMMING).read_text(encoding="utf-8"))
+    assert record == {
+        "reference": melding.reference,
+        "status": "gegeven",
+        "tekst": "gegeven op 4 januari 2027 door de hoofdbewoner",
+        "vrijbrp": "APPROVED",
+        "hoofdbewoner_bsn": HOOFDBEWONER,
+        "termijn": "2027-01-15T11:00:00+00:00",
+        "besloten_op": "2027-01-03T23:30:00+00:00",
+        "gever_bsn": HOOFDBEWONER,
+    }
+    assert (folder / TOESTEMMING).stat().st_mode & 0o077 == 0o040
+    assert HOOFDBEWONER not in result.detail
+    # Again: found, not rewritten.
+    before = (folder / TOESTEMMING).stat()
+    again = target.deliver_consent(decided(melding, ToestemmingStatus.GEGEVEN))
+    assert again.ok and again.kenmerk == result.kenmerk and again.detail == "stond er al"
+    after = (folder / TOESTEMMING).stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+
+
+def test_no_answer_in_time_is_written_too(store: Store, tmp_path: Path) -> None:
+    melding = report(store, files=False)
+    target = Map(tmp_path, store)
+    assert target.deliver(melding).ok
+    assert json.loads((tmp_path / melding.reference / MELDING).read_text())["toestemming"] is None
+    assert target.deliver_consent(decided(melding, ToestemmingStatus.VERLOPEN)).ok
+    record = json.loads((tmp_path / melding.reference / TOESTEMMING).read_text())
+    assert (record["status"], record["vrijbrp"], record["besloten_op"]) == (
+        "verlopen",
+        "PENDING",
+        None,
+    )
+    assert record["tekst"] == "niet ontvangen binnen de termijn (tot 15 januari 2027)"
+
+
+def test_the_outcome_waits_for_the_report_s_folder(store: Store, tmp_path: Path) -> None:
+    melding = decided(report(store, files=False), ToestemmingStatus.GEWEIGERD)
+    target = Map(tmp_path, store)
+    early = target.deliver_consent(melding)
+    assert early.status is DeliveryStatus.TIJDELIJK_MISLUKT and early.retry
+    assert not (tmp_path / melding.reference).exists()  # deliver still makes the folder whole
+    assert target.deliver(melding).ok
+    assert target.deliver_consent(melding).ok
+    assert entries(tmp_path / melding.reference) == [MELDING, TOESTEMMING]
+    # A folder someone else made is not written into.
+    other = replace(melding, reference="VB-2026-ANDE-RSZZ")
+    (tmp_path / other.reference).mkdir()
+    refused = target.deliver_consent(other)
+    assert refused.status is DeliveryStatus.MISLUKT and MELDING in refused.detail
+    assert entries(tmp_path / other.reference) == []
+
+
+def test_what_a_dead_consent_write_left_is_cleared(store: Store, tmp_path: Path) -> None:
+    melding = decided(report(store, files=False), ToestemmingStatus.GEGEVEN)
+    target = Map(tmp_path, store)
+    assert target.deliver(melding).ok
+    folder = tmp_path / melding.reference
+    dead = folder / f".{TOESTEMMING}.dead0000.tmp"
+    dead.write_text("{")
+    old = time.time() - STALE_SECONDS - 60
+    os.utime(dead, (old, old))
+    assert target.deliver_consent(melding).ok
+    assert entries(folder) == [MELDING, TOESTEMMING]
+
+
+def test_no_consent_file_without_a_decision(store: Store, tmp_path: Path) -> None:
+    melding = report(store, files=False)
+    target = Map(tmp_path, store)
+    assert target.deliver(melding).ok
+    for undecided in (melding, decided(melding, ToestemmingStatus.GEVRAAGD)):
+        assert target.deliver_consent(undecided).status is DeliveryStatus.MISLUKT
+    assert entries(tmp_path / melding.reference) == [MELDING]
+    assert isinstance(target, ConsentTarget) and targets.hears_consent("map")

@@ -20,10 +20,12 @@ from pydantic import ValidationError
 from starlette.testclient import TestClient
 
 from tests.conftest import GEMEENTEN, TODAY, make_settings
+from tests.delivery.test_inhoud import consent, with_hoofdbewoner
 from tests.driver import Resident, complete_journey
 from tests.fakes.vrijbrp import (
     BASE,
     CLIENT_ID,
+    CONSENT_REQUEST,
     ERROR_ANSWER,
     INTER_REQUEST,
     INTRA_REQUEST,
@@ -47,6 +49,7 @@ from webapp.delivery import (
     melding_uit_opslag,
     targets,
 )
+from webapp.delivery.contract import ConsentTarget, ToestemmingStatus
 from webapp.delivery.vrijbrp import (
     AANGEVER,
     GEMEENTE_VAN_INSCHRIJVING,
@@ -661,3 +664,213 @@ def test_options_from_the_configuration(fake: FakeVrijBrp) -> None:
             targets.parse_options(config("https://vrijbrp.example.nl", **wrong))
     with pytest.raises(DeliveryConfigError, match="VERHUIZEN_VRIJBRP_SECRET is niet gezet"):
         target(fake, env={})
+
+
+# -- the hoofdbewoner's consent ------------------------------------------------------------------
+
+CONSENT_PATH = {s: f"/api/v1/relocations/{s}/consent" for s in ("intra", "inter")}
+
+
+def lotte_with(
+    reports: Reports,
+    status: ToestemmingStatus | None = ToestemmingStatus.GEVRAAGD,
+    *,
+    route: str = "online",
+    bsn: str | None = ANNELIES,
+    gemeente: str | None = None,
+) -> Melding:
+    """Lotte moving in with Annelies, who is named in the ``hoofdbewoner`` step only (not in
+    the older woonsituatie field), with the consent request in ``status`` (None: none).
+    ``gemeente``: where Lotte is registered now (Rotterdam makes it an intra relocation)."""
+    submitted = as_submitted(reports.lotte)
+    stappen = {
+        k: {kk: vv for kk, vv in v.items() if kk != HOOFDBEWONER_BSN}
+        for k, v in inhoud.antwoorden(submitted).items()
+    }
+    record: dict[str, Any] = {**submitted.answers, inhoud.STAPPEN: stappen}
+    if gemeente is not None:
+        record[AANGEVER] = {GEMEENTE_VAN_INSCHRIJVING: gemeente}
+    toestemming = None if status is None else consent(status, ANNELIES)
+    return with_hoofdbewoner(
+        replace(submitted, answers=record), route=route, bsn=bsn, toestemming=toestemming
+    )
+
+
+def test_the_consent_schema_accepts_the_official_examples_and_refuses_the_rest() -> None:
+    for name in ("intra-relocation-consent.request.json", "inter-relocation-consent.request.json"):
+        official = example("vrijbrp-dossiers", "examples", name)
+        assert errors(CONSENT_REQUEST, official) == [], name
+        for field in ("dossierId", "consenter", "consent"):
+            assert errors(CONSENT_REQUEST, {k: v for k, v in official.items() if k != field})
+        assert errors(CONSENT_REQUEST, {**official, "consent": "YES"})
+        assert errors(CONSENT_REQUEST, {**official, "consenter": {"bsn": "12345"}})
+    found = _collection_item("Find one dossier", "/intra")
+    [ok] = [r for r in found["response"] if r["code"] == 200]
+    assert errors(RELOCATION_ANSWER, json.loads(ok["body"])) == []
+
+
+def test_the_hoofdbewoner_step_names_the_main_occupant_while_consent_is_asked(
+    reports: Reports, fake: FakeVrijBrp
+) -> None:
+    melding = lotte_with(reports)
+    assert target(fake).deliver(melding).ok
+    _, _soort, body = only_dossier(fake)
+    assert body["newAddress"]["liveIn"] == {"liveInApplicable": True, "consent": "PENDING"}
+    assert body["newAddress"]["mainOccupant"] == {"bsn": ANNELIES}
+
+
+def test_the_paper_route_stays_pending(reports: Reports, fake: FakeVrijBrp) -> None:
+    melding = lotte_with(reports, None, route="papier")
+    assert target(fake).deliver(melding).ok
+    _, _soort, body = only_dossier(fake)
+    assert body["newAddress"]["liveIn"] == {"liveInApplicable": True, "consent": "PENDING"}
+    assert body["newAddress"]["mainOccupant"] == {"bsn": ANNELIES}
+
+
+def test_a_hoofdbewoner_not_registered_there_is_still_not_sent(
+    reports: Reports, fake: FakeVrijBrp
+) -> None:
+    melding = lotte_with(reports, None, route="papier", bsn=None)
+    result = target(fake).deliver(melding)
+    assert result.status is DeliveryStatus.MISLUKT and "mainOccupant" in result.detail
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize(
+    ("status", "value"),
+    [(ToestemmingStatus.GEGEVEN, "APPROVED"), (ToestemmingStatus.GEWEIGERD, "DECLINED")],
+)
+def test_a_decision_known_at_the_first_delivery_is_in_the_dossier(
+    reports: Reports, fake: FakeVrijBrp, status: ToestemmingStatus, value: str
+) -> None:
+    melding = lotte_with(reports, status)
+    vrijbrp = target(fake)
+    assert vrijbrp.deliver(melding).ok
+    dossier_id, soort, body = only_dossier(fake)
+    assert body["newAddress"]["liveIn"] == {
+        "liveInApplicable": True,
+        "consent": value,
+        "consenter": {"bsn": ANNELIES},
+    }
+    # The consent task that follows finds it there and posts nothing.
+    fake.calls.clear()
+    result = vrijbrp.deliver_consent(melding)
+    assert result.ok and result.kenmerk == dossier_id
+    assert result.detail == f"toestemming stond al in het dossier ({value})"
+    assert fake.posted(CONSENT_PATH[soort]) == 0 and fake.consents == []
+
+
+@pytest.mark.parametrize("gemeente", ["0599", None])  # registered in Rotterdam, or Utrecht
+@pytest.mark.parametrize(
+    ("status", "value"),
+    [(ToestemmingStatus.GEGEVEN, "APPROVED"), (ToestemmingStatus.GEWEIGERD, "DECLINED")],
+)
+def test_the_decision_goes_to_the_dossier_once(
+    reports: Reports, fake: FakeVrijBrp, status: ToestemmingStatus, value: str, gemeente: str | None
+) -> None:
+    vrijbrp = target(fake)
+    assert vrijbrp.deliver(lotte_with(reports, gemeente=gemeente)).ok
+    dossier_id, soort, _body = only_dossier(fake)
+    assert soort == ("intra" if gemeente == "0599" else "inter")
+    fake.calls.clear()
+    decided = lotte_with(reports, status, gemeente=gemeente)
+    result = vrijbrp.deliver_consent(decided)
+    assert result.status is DeliveryStatus.AFGELEVERD, result.detail
+    assert result.kenmerk == dossier_id and result.detail == f"toestemming doorgegeven: {value}"
+    assert fake.calls == [
+        "POST /api/v1/dossiers/search",
+        f"GET /api/v1/relocations/{soort}/{{dossierId}}",
+        f"POST {CONSENT_PATH[soort]}",
+    ]
+    assert fake.consents == [
+        {"dossierId": dossier_id, "consenter": {"bsn": ANNELIES}, "consent": value}
+    ]
+    assert ANNELIES not in result.detail and LOTTE not in result.detail
+    again = vrijbrp.deliver_consent(decided)
+    assert again.ok and again.kenmerk == dossier_id and "stond al" in again.detail
+    assert len(fake.consents) == 1 and fake.posted(CONSENT_PATH[soort]) == 1
+
+
+def test_a_decision_before_the_dossier_exists_waits_for_it(
+    reports: Reports, fake: FakeVrijBrp
+) -> None:
+    vrijbrp = target(fake)
+    decided = lotte_with(reports, ToestemmingStatus.GEGEVEN)
+    early = vrijbrp.deliver_consent(decided)
+    assert early.status is DeliveryStatus.TIJDELIJK_MISLUKT and early.retry
+    assert "nog geen dossier" in early.detail
+    assert fake.consents == [] and fake.dossiers == {}
+    # The report is delivered as it was stored (consent asked); then the decision follows.
+    assert vrijbrp.deliver(lotte_with(reports)).ok
+    later = vrijbrp.deliver_consent(decided)
+    assert later.ok and [c["consent"] for c in fake.consents] == ["APPROVED"]
+
+
+def test_no_answer_in_time_makes_no_call_and_stays_pending(
+    reports: Reports, fake: FakeVrijBrp
+) -> None:
+    vrijbrp = target(fake)
+    assert vrijbrp.deliver(lotte_with(reports)).ok
+    fake.calls.clear()
+    result = vrijbrp.deliver_consent(lotte_with(reports, ToestemmingStatus.VERLOPEN))
+    assert result.status is DeliveryStatus.AFGELEVERD
+    assert "PENDING" in result.detail and "termijn verlopen" in result.detail
+    assert fake.calls == [] and fake.consents == []
+    # A report first delivered after the deadline: pending as well.
+    fake.dossiers.clear()
+    assert vrijbrp.deliver(lotte_with(reports, ToestemmingStatus.VERLOPEN)).ok
+    _, _soort, body = only_dossier(fake)
+    assert body["newAddress"]["liveIn"] == {"liveInApplicable": True, "consent": "PENDING"}
+
+
+def test_a_lost_answer_to_the_consent_is_not_posted_twice(
+    reports: Reports, fake: FakeVrijBrp
+) -> None:
+    vrijbrp = target(fake)
+    assert vrijbrp.deliver(lotte_with(reports)).ok
+    decided = lotte_with(reports, ToestemmingStatus.GEGEVEN)
+    fake.stall_after = "consent"  # vrijBRP takes it, the answer comes after we gave up
+    lost = vrijbrp.deliver_consent(decided)
+    assert lost.status is DeliveryStatus.TIJDELIJK_MISLUKT and "timeout" in lost.detail
+    retry = vrijbrp.deliver_consent(decided)
+    assert retry.ok and "stond al" in retry.detail
+    assert len(fake.consents) == 1
+
+
+def test_a_decision_the_back_office_made_otherwise_is_not_overwritten(
+    reports: Reports, fake: FakeVrijBrp
+) -> None:
+    vrijbrp = target(fake)
+    assert vrijbrp.deliver(lotte_with(reports)).ok
+    [stored] = fake.dossiers.values()
+    stored["consent"] = {"consent": "DECLINED", "consenter": {"bsn": ANNELIES}}
+    result = vrijbrp.deliver_consent(lotte_with(reports, ToestemmingStatus.GEGEVEN))
+    assert result.status is DeliveryStatus.MISLUKT and not result.retry
+    assert "DECLINED" in result.detail and "niet overschreven" in result.detail
+    assert fake.consents == []
+
+
+@pytest.mark.parametrize("status", [500, 503, 429])
+def test_a_failing_vrijbrp_takes_the_consent_later(
+    reports: Reports, fake: FakeVrijBrp, status: int
+) -> None:
+    vrijbrp = target(fake)
+    assert vrijbrp.deliver(lotte_with(reports)).ok
+    fake.status = status
+    result = vrijbrp.deliver_consent(lotte_with(reports, ToestemmingStatus.GEWEIGERD))
+    assert result.status is DeliveryStatus.TIJDELIJK_MISLUKT and str(status) in result.detail
+    fake.status = None
+    assert vrijbrp.deliver_consent(lotte_with(reports, ToestemmingStatus.GEWEIGERD)).ok
+    assert [c["consent"] for c in fake.consents] == ["DECLINED"]
+
+
+def test_a_consent_without_a_decision_is_not_sent(reports: Reports, fake: FakeVrijBrp) -> None:
+    for melding in (lotte_with(reports), lotte_with(reports, None)):
+        result = target(fake).deliver_consent(melding)
+        assert result.status is DeliveryStatus.MISLUKT
+    assert fake.calls == []
+
+
+def test_vrijbrp_hears_the_consent(fake: FakeVrijBrp) -> None:
+    assert isinstance(target(fake), ConsentTarget)
+    assert targets.hears_consent("vrijbrp")

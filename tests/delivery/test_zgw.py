@@ -12,6 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+import httpx2
 import pytest
 from joserfc import jwt
 from joserfc.jwk import OctKey
@@ -22,7 +23,15 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from tests.conftest import TODAY
-from tests.delivery.test_inhoud import KEES, MARIEKE, SANNE, Reports, stored_reports
+from tests.delivery.test_inhoud import (
+    KEES,
+    MARIEKE,
+    SANNE,
+    Reports,
+    consent,
+    stored_reports,
+    with_hoofdbewoner,
+)
 from tests.driver import PDF
 from tests.fakes.zgw import CLIENT_ID, DOCUMENTEN, SECRET, ZAKEN, FakeZgw
 from tests.httpserver import serve_app
@@ -36,6 +45,7 @@ from webapp.delivery import (
     inhoud,
     targets,
 )
+from webapp.delivery.contract import ConsentTarget, ToestemmingStatus
 from webapp.delivery.zgw import Zgw, ZgwOptions
 
 CATALOGI = "https://catalogi.example.nl/catalogi/api/v1"
@@ -479,3 +489,123 @@ def test_as_registered_the_zaak_gets_the_real_pdf_receipt(reports: Reports, fake
     [receipt] = [d for d in fake.informatieobjecten.values() if "ontvangst" in d["identificatie"]]
     assert fake.inhoud[receipt["url"]].startswith(b"%PDF-")
     assert receipt["bestandsnaam"].endswith(".pdf")
+
+
+# -- the hoofdbewoner's consent ------------------------------------------------------------------
+
+TOESTEMMING = f"{CATALOGI}/eigenschappen/toestemming-hoofdbewoner"
+HOOFDBEWONER = "999990081"
+
+
+def asking(reports: Reports, status: ToestemmingStatus | None) -> Melding:
+    """Sanne's report with a hoofdbewoner chosen online, the consent in ``status``."""
+    toestemming = None if status is None else consent(status, HOOFDBEWONER)
+    return with_hoofdbewoner(reports.huurder, bsn=HOOFDBEWONER, toestemming=toestemming)
+
+
+def consent_eigenschappen(fake: FakeZgw) -> list[str]:
+    return [e["waarde"] for e in fake.zaakeigenschappen.values() if e["eigenschap"] == TOESTEMMING]
+
+
+@pytest.mark.parametrize(
+    ("melding", "waarde"),
+    [
+        (lambda r: asking(r, ToestemmingStatus.GEVRAAGD), "gevraagd"),
+        (lambda r: asking(r, ToestemmingStatus.GEGEVEN), "gegeven"),
+        (lambda r: with_hoofdbewoner(r.huurder, route="papier"), "papier"),
+        (lambda r: r.huurder, None),  # no inwoning: no consent to record
+    ],
+)
+def test_the_first_delivery_records_the_consent_as_it_stands(
+    reports: Reports, fake: FakeZgw, melding: Any, waarde: str | None
+) -> None:
+    assert target(reports, fake, eigenschap_toestemming=TOESTEMMING).deliver(melding(reports)).ok
+    assert consent_eigenschappen(fake) == ([waarde] if waarde else [])
+
+
+@pytest.mark.parametrize(
+    "status", [ToestemmingStatus.GEGEVEN, ToestemmingStatus.GEWEIGERD, ToestemmingStatus.VERLOPEN]
+)
+def test_the_outcome_changes_the_eigenschap_once(
+    reports: Reports, fake: FakeZgw, status: ToestemmingStatus
+) -> None:
+    zgw = target(reports, fake, eigenschap_toestemming=TOESTEMMING)
+    first = zgw.deliver(asking(reports, ToestemmingStatus.GEVRAAGD))
+    assert first.ok and consent_eigenschappen(fake) == ["gevraagd"]
+    [made] = [e for e in fake.zaakeigenschappen.values() if e["eigenschap"] == TOESTEMMING]
+    posts = fake.posts
+    result = zgw.deliver_consent(asking(reports, status))
+    assert result.status is DeliveryStatus.AFGELEVERD, result.detail
+    assert result.kenmerk == first.kenmerk
+    assert result.detail == f"toestemming bijgewerkt in de zaak: {status.value}"
+    assert consent_eigenschappen(fake) == [status.value]
+    assert fake.updates == [f"{made['uuid']}: {status.value}"]
+    assert f"PATCH /zaken/{one_of(fake.zaken)['uuid']}/zaakeigenschappen/{made['uuid']}" in (
+        fake.calls
+    )
+    assert fake.posts == posts  # changed, not made again
+    again = zgw.deliver_consent(asking(reports, status))
+    assert again.ok and again.detail == f"toestemming stond al in de zaak ({status.value})"
+    assert len(fake.updates) == 1 and HOOFDBEWONER not in result.detail + again.detail
+
+
+def test_an_eigenschap_the_first_delivery_did_not_set_is_made(
+    reports: Reports, fake: FakeZgw
+) -> None:
+    # Delivered before the gemeente set eigenschap_toestemming.
+    assert target(reports, fake).deliver(asking(reports, ToestemmingStatus.GEVRAAGD)).ok
+    assert consent_eigenschappen(fake) == []
+    zgw = target(reports, fake, eigenschap_toestemming=TOESTEMMING)
+    result = zgw.deliver_consent(asking(reports, ToestemmingStatus.GEWEIGERD))
+    assert result.ok and result.detail == "toestemming vastgelegd in de zaak: geweigerd"
+    assert consent_eigenschappen(fake) == ["geweigerd"] and fake.updates == []
+
+
+def test_the_outcome_before_the_zaak_exists_waits_for_it(reports: Reports, fake: FakeZgw) -> None:
+    zgw = target(reports, fake, eigenschap_toestemming=TOESTEMMING)
+    early = zgw.deliver_consent(asking(reports, ToestemmingStatus.GEGEVEN))
+    assert early.status is DeliveryStatus.TIJDELIJK_MISLUKT and "nog geen zaak" in early.detail
+    assert fake.zaken == {} and fake.posts == 0
+    # Delivered late, the zaak has the outcome at once; the consent task then finds it there.
+    assert zgw.deliver(asking(reports, ToestemmingStatus.GEGEVEN)).ok
+    later = zgw.deliver_consent(asking(reports, ToestemmingStatus.GEGEVEN))
+    assert later.ok and "stond al" in later.detail
+    assert consent_eigenschappen(fake) == ["gegeven"] and fake.updates == []
+
+
+def test_without_the_option_there_is_nothing_to_change(reports: Reports, fake: FakeZgw) -> None:
+    zgw = target(reports, fake)
+    assert isinstance(zgw, ConsentTarget) and targets.hears_consent("zgw")
+    result = zgw.deliver_consent(asking(reports, ToestemmingStatus.GEGEVEN))
+    assert result.status is DeliveryStatus.AFGELEVERD
+    assert "geen eigenschap_toestemming" in result.detail
+    assert fake.calls == []
+
+
+@pytest.mark.parametrize("status", [500, 429])
+def test_a_failing_api_takes_the_outcome_later(
+    reports: Reports, fake: FakeZgw, status: int
+) -> None:
+    zgw = target(reports, fake, eigenschap_toestemming=TOESTEMMING)
+    assert zgw.deliver(asking(reports, ToestemmingStatus.GEVRAAGD)).ok
+    fake.status = status
+    result = zgw.deliver_consent(asking(reports, ToestemmingStatus.GEGEVEN))
+    assert result.status is DeliveryStatus.TIJDELIJK_MISLUKT and str(status) in result.detail
+    fake.status = None
+    assert zgw.deliver_consent(asking(reports, ToestemmingStatus.GEGEVEN)).ok
+    assert consent_eigenschappen(fake) == ["gegeven"]
+
+
+def test_the_fake_lets_only_the_waarde_change(reports: Reports, fake: FakeZgw) -> None:
+    zgw = target(reports, fake, eigenschap_toestemming=TOESTEMMING)
+    assert zgw.deliver(asking(reports, ToestemmingStatus.GEVRAAGD)).ok
+    zaak = one_of(fake.zaken)
+    [made] = [e for e in fake.zaakeigenschappen.values() if e["eigenschap"] == TOESTEMMING]
+    response = httpx2.patch(
+        made["url"],
+        json={"eigenschap": VERHUISDATUM, "waarde": "gegeven"},
+        headers={"Authorization": f"Bearer {zgw.token()}"},
+    )
+    assert response.status_code == 400
+    assert [p["name"] for p in response.json()["invalidParams"]] == ["eigenschap"]
+    assert made["waarde"] == "gevraagd" and made["zaak"] == zaak["url"]

@@ -3,7 +3,7 @@ OAuth2 token endpoint, in memory, served under :data:`BASE` as vrijBRP serves it
 
 vrijBRP Dossiers commits no OpenAPI (``../shared/specs/README.md``, note 3), so the contract
 is written out here as JSON Schemas: :data:`INTRA_REQUEST`, :data:`INTER_REQUEST`,
-:data:`SEARCH_REQUEST` and the answers'. Each rule says where it comes from: the README's list
+:data:`SEARCH_REQUEST`, :data:`CONSENT_REQUEST` and the answers'. Each rule says where it comes from: the README's list
 of the Java ``@Schema`` / bean-validation annotations ("README"), the Postman collection and
 the example bodies extracted from it ("collection", "example"), or the service's code as the
 README describes it. The tests check the schemas against the official examples, so they accept
@@ -241,6 +241,20 @@ RELOCATION_ANSWER: dict[str, Any] = {
     "required": ["dossier", "declarant", "newAddress", "relocators"],
     "properties": {"dossier": DOSSIER, "relocators": {"type": "array", "minItems": 1}},
 }
+CONSENT_REQUEST: dict[str, Any] = {
+    # README: POST /api/v1/relocations/{intra|inter}/consent takes RelocationConsent, which
+    # requires dossierId, consenter {bsn} and consent; example: *-relocation-consent.request.json
+    # (whose consenter carries contactInformation too, as a DossierPerson may).
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "type": "object",
+    "required": ["dossierId", "consenter", "consent"],
+    "properties": {
+        "dossierId": {"type": "string", "minLength": 1},
+        "consenter": PERSON,
+        "consent": {"enum": CONSENT},
+    },
+    "additionalProperties": False,
+}
 SEARCH_ANSWER: dict[str, Any] = {
     # collection, "Search for dossiers", 200: {"result": a page of Dossiers}.
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -325,8 +339,9 @@ class FakeVrijBrp:
         self.token_status: int | None = None
         """Answer every token request with this status."""
         self.stall_after: str | None = None
-        """``intra`` or ``inter``: make that relocation's dossier, then answer only after
-        :attr:`stall` seconds, once: the client has given up by then."""
+        """``intra`` or ``inter``: make that relocation's dossier (``consent``: take the
+        consent), then answer only after :attr:`stall` seconds, once: the client has given up
+        by then."""
         self.stall = 1.5
         self.slow = 0.0
         """Seconds every API answer waits."""
@@ -335,11 +350,23 @@ class FakeVrijBrp:
         JSON (and what it did, it did)."""
         self.refuse = False
         """A relocation is refused with a 400, its cause naming a field and quoting a BSN."""
+        self.consents: list[dict[str, Any]] = []
+        """Every consent body vrijBRP took (``POST .../consent``), in order."""
         self.app = Starlette(
             routes=[
                 Route(f"{BASE}/oauth/token", self._token, methods=["POST"]),
                 Route(f"{BASE}/api/v1/relocations/intra", self._intra, methods=["POST"]),
                 Route(f"{BASE}/api/v1/relocations/inter", self._inter, methods=["POST"]),
+                Route(
+                    f"{BASE}/api/v1/relocations/{{soort:str}}/consent",
+                    self._consent,
+                    methods=["POST"],
+                ),
+                Route(
+                    f"{BASE}/api/v1/relocations/{{soort:str}}/{{dossier_id:str}}",
+                    self._relocation_get,
+                    methods=["GET"],
+                ),
                 Route(f"{BASE}/api/v1/dossiers/search", self._search, methods=["POST"]),
                 Route("/{path:path}", self._unknown, methods=["GET", "POST", "PUT", "DELETE"]),
             ]
@@ -417,11 +444,57 @@ class FakeVrijBrp:
         dossier_id = f"VRIJBRP-{len(self.dossiers) + 1:06d}"
         self.dossiers[dossier_id] = {"soort": soort, "body": body, "entry": _now()}
         answer = self._relocation_answer(dossier_id)
-        self._check_answer(path, RELOCATION_ANSWER, answer)
+        self._check_answer(f"POST {path}", RELOCATION_ANSWER, answer)
         stall = self.stall_after == soort
         if stall:
             self.stall_after = None
         return await self._send(answer, 201, broken=self.malformed == soort, stall=stall)
+
+    async def _consent(self, request: Request) -> Response:
+        soort = request.path_params["soort"]
+        path = f"/api/v1/relocations/{soort}/consent"
+        if soort not in ("intra", "inter"):
+            return await self._unknown_path(request, path)
+        refused = await self._refuse_call(request, path)
+        if refused is not None:
+            return refused
+        body = json.loads(await request.body())
+        wrong = errors(CONSENT_REQUEST, body)
+        if wrong:
+            self.violations.append(f"POST {path}: {wrong}")
+            return _json(api_error(400, "BAD_REQUEST", "Bad request", "; ".join(wrong)), 400)
+        stored = self.dossiers.get(body["dossierId"])
+        if stored is None or stored["soort"] != soort:
+            # The collection's 404: no such relocation dossier of this kind.
+            cause = f"no {soort}-municipal relocation with id {body['dossierId']}"
+            return _json(api_error(404, "NOT_FOUND", "Not found", cause), 404)
+        # As the service keeps it: the consent and who gave it, on the dossier's live-in.
+        stored["consent"] = {"consent": body["consent"], "consenter": body["consenter"]}
+        self.consents.append(body)
+        stall = self.stall_after == "consent"
+        if stall:
+            self.stall_after = None
+            await asyncio.sleep(self.stall)
+        if self.slow:
+            await asyncio.sleep(self.slow)
+        return Response(b"", 200)  # README: "The response is 200 with no body."
+
+    async def _relocation_get(self, request: Request) -> Response:
+        soort = request.path_params["soort"]
+        dossier_id = request.path_params["dossier_id"]
+        path = f"/api/v1/relocations/{soort}/{{dossierId}}"
+        if soort not in ("intra", "inter"):
+            return await self._unknown_path(request, path)
+        refused = await self._refuse_call(request, path)
+        if refused is not None:
+            return refused
+        stored = self.dossiers.get(dossier_id)
+        if stored is None or stored["soort"] != soort:
+            cause = f"no {soort}-municipal relocation with id {dossier_id}"
+            return _json(api_error(404, "NOT_FOUND", "Not found", cause), 404)
+        answer = self._relocation_answer(dossier_id)
+        self._check_answer(f"GET {path}", RELOCATION_ANSWER, answer)
+        return await self._send(answer, 200)
 
     def _relocation_answer(self, dossier_id: str) -> dict[str, Any]:
         stored = self.dossiers[dossier_id]
@@ -432,6 +505,8 @@ class FakeVrijBrp:
         live_in["consent"] = (
             live_in.get("consent", "PENDING") if live_in["liveInApplicable"] else "NOT_APPLICABLE"
         )
+        if stored.get("consent"):
+            live_in.update(copy.deepcopy(stored["consent"]))
         return answer
 
     def _dossier(self, dossier_id: str) -> dict[str, Any]:
@@ -485,8 +560,13 @@ class FakeVrijBrp:
                 "content": page,
             }
         }
-        self._check_answer(path, SEARCH_ANSWER, answer)
+        self._check_answer(f"POST {path}", SEARCH_ANSWER, answer)
         return await self._send(answer, 200, broken=self.malformed == "search")
+
+    async def _unknown_path(self, request: Request, path: str) -> Response:
+        self.calls.append(f"{request.method} {path}")
+        self.violations.append(f"{request.method} {path}: niet in de API")
+        return _json(api_error(404, "NOT_FOUND", "Not found", "no such resource"), 404)
 
     async def _unknown(self, request: Request) -> Response:
         self.calls.append(f"{request.method} /{request.path_params['path']}")
@@ -497,22 +577,24 @@ class FakeVrijBrp:
 
     async def _refuse_call(self, request: Request, path: str) -> Response | None:
         """The answer to a call that does not get as far as its handler, if any."""
-        self.calls.append(f"POST {path}")
+        self.calls.append(f"{request.method} {path}")
         if self.status is not None:
             body = api_error(self.status, "ERROR", "Storing (test)", "switched on by the test")
             return await self._send(body, self.status)
         token = request.headers.get("authorization", "").removeprefix("Bearer ")
         if self.tokens.get(token, 0.0) <= time.monotonic():
             return _json(api_error(401, "UNAUTHORIZED", "Unauthorized", "invalid token"), 401)
-        if not request.headers.get("content-type", "").startswith(JSON):
+        if request.method == "POST" and not request.headers.get("content-type", "").startswith(
+            JSON
+        ):
             self.violations.append(f"POST {path}: geen {JSON}")
             return _json(api_error(415, "BAD_REQUEST", "Bad request", "media type"), 415)
         return None
 
-    def _check_answer(self, path: str, schema: dict[str, Any], answer: Any) -> None:
+    def _check_answer(self, call: str, schema: dict[str, Any], answer: Any) -> None:
         wrong = errors(schema, answer)
         if wrong:
-            self.violations.append(f"antwoord op POST {path}: {wrong}")
+            self.violations.append(f"antwoord op {call}: {wrong}")
 
     async def _send(
         self, answer: Any, status: int, *, broken: bool = False, stall: bool = False

@@ -147,6 +147,8 @@ class FakeZgw:
         self.calls: list[str] = []
         """Method and API-relative path of every request, in order."""
         self.posts = 0
+        self.updates: list[str] = []
+        """Every zaakeigenschap changed (PUT or PATCH): its uuid and new waarde."""
         # -- switches ------------------------------------------------------------------------
         self.status: int | None = None
         """Answer every request with this status (500, 429, 401, 403, 400) and do nothing."""
@@ -167,7 +169,11 @@ class FakeZgw:
         for api in ("zgw-zaken", "zgw-documenten"):
             wire_spec(api)  # read now, not on the first request a client times
         self.app = Starlette(
-            routes=[Route("/{path:path}", self._handle, methods=["GET", "POST", "PUT", "DELETE"])]
+            routes=[
+                Route(
+                    "/{path:path}", self._handle, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]
+                )
+            ]
         )
 
     # -- what a test looks at ------------------------------------------------------------------
@@ -183,6 +189,7 @@ class FakeZgw:
 
     def _endpoints(self) -> list[_Endpoint]:
         uuid_re = r"(?P<uuid>[0-9a-f-]{36})"
+        zaak_re = r"(?P<zaak_uuid>[0-9a-f-]{36})"
 
         def e(
             api: str,
@@ -215,6 +222,18 @@ class FakeZgw:
                 f"/zaken/{uuid_re}/zaakeigenschappen",
                 self._eigenschap_create,
                 "zaakeigenschappen",
+            ),
+            e(
+                "zgw-zaken",
+                "PATCH",
+                f"/zaken/{zaak_re}/zaakeigenschappen/{uuid_re}",
+                self._eigenschap_update,
+            ),
+            e(
+                "zgw-zaken",
+                "PUT",
+                f"/zaken/{zaak_re}/zaakeigenschappen/{uuid_re}",
+                self._eigenschap_update,
             ),
             e("zgw-zaken", "GET", "/zaakinformatieobjecten", self._zio_list),
             e(
@@ -301,6 +320,8 @@ class FakeZgw:
             self.violations.append(f"{request.method} {relative}: niet in de fake")
             return 404, _problem(404, "Niet gevonden", base, relative), False
         parsed: Any = None
+        if request.method in ("PUT", "PATCH"):
+            parsed = json.loads(body)
         if request.method == "POST":
             parsed = json.loads(body)
             if endpoint.schema:
@@ -512,6 +533,23 @@ class FakeZgw:
         self.zaakeigenschappen[key] = made
         zaak["eigenschappen"].append(made["url"])
         return 201, made
+
+    def _eigenschap_update(
+        self, base: str, query: Mapping[str, str], body: Any, zaak_uuid: str, uuid: str
+    ) -> tuple[int, Any]:
+        """PUT or PATCH of a zaakeigenschap: "Alleen de ``waarde`` mag gewijzigd worden" (the
+        spec's description of both)."""
+        zaak = self.zaken.get(zaak_uuid)
+        found = self.zaakeigenschappen.get(uuid)
+        if zaak is None or found is None or found["zaak"] != zaak["url"]:
+            raise _Refused(404, "Niet gevonden")
+        for name in ("zaak", "eigenschap"):
+            if name in body and body[name] != found[name]:
+                raise _Refused(400, "Invalid input.", name)
+        if "waarde" in body:
+            found["waarde"] = body["waarde"]
+        self.updates.append(f"{uuid}: {found['waarde']}")
+        return 200, found
 
     def _zio_list(self, base: str, query: Mapping[str, str], body: Any) -> tuple[int, Any]:
         return 200, [

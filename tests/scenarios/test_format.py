@@ -104,9 +104,13 @@ def test_domain_scenarios_are_shipped():
     )
     [family] = [p for p in suites["den-haag"].plans if p.testpersoon == "999990123"]
     assert len(family.answers["meeverhuizers"].fields["personen"]) == 4
-    [student] = [p for p in suites["utrecht"].plans if p.testpersoon == "999990172"]
+    student, paper = [p for p in suites["utrecht"].plans if p.testpersoon == "999990172"]
     assert student.answers["kamer"].fields == {"waarde": "kamer"}  # given as its label "Een kamer"
-    assert student.verwacht.documenten == ["huurcontract", "toestemming_hoofdbewoner"]
+    # The hoofdbewoner by name: the form value is their BSN, online consent.
+    assert student.answers["hoofdbewoner"].fields == {"hoofdbewoner": "999990196"}
+    assert student.verwacht.documenten == ["huurcontract"]
+    assert paper.answers["hoofdbewoner"].fields == {"hoofdbewoner": "niet_ingeschreven"}
+    assert paper.verwacht.documenten == ["toestemming_hoofdbewoner"]
 
 
 def test_a_valid_file_resolves_answers(tmp_path, gemeenten):

@@ -13,7 +13,8 @@ from webapp.config.loader import ConfigError, load_text
 from webapp.testing.testdata import resident_data
 
 VOORBEELD = (CONFIG_DIR / "voorbeeld.yaml").read_text(encoding="utf-8")
-LARGE = address_form("9991 CD", "15")  # 130 m2
+LARGE = address_form("9991 CD", "21")  # 110 m2, nobody registered
+FULL = address_form("9991 CD", "15")  # 130 m2, three registered: enough after the move
 SMALL = address_form("9992 EF", "22", toevoeging="1")  # 55 m2
 
 
@@ -42,10 +43,11 @@ def test_a_large_dwelling_for_one_person_shows_the_notice(client):
     assert "Een grote woning" not in r.text()
 
 
-def test_a_small_dwelling_skips_the_notice(client):
+@pytest.mark.parametrize("adres", [SMALL, FULL], ids=["small", "large-with-residents"])
+def test_a_small_or_well_filled_dwelling_skips_the_notice(client, adres):
     r, gemeente = start(client)
     free = resident_data().free_address(gemeente)
-    run_until(r, gemeente, "woonsituatie", TODAY, free, {"adres": SMALL})
+    run_until(r, gemeente, "woonsituatie", TODAY, free, {"adres": adres})
     assert "grote_woning" not in r.history
 
 
@@ -89,3 +91,41 @@ def test_a_notice_needs_text_and_cannot_be_a_condition():
     with pytest.raises(ConfigError) as info:
         load_text(text, "t", "t.yaml")
     assert "heeft geen antwoord" in info.value.problems[0].message
+
+
+# -- notices inside a step (mededelingen) -----------------------------------------------------
+
+HUUR_NOTICE = "Staat het huurcontract nog niet op uw naam?"
+
+
+@pytest.mark.parametrize(("woonvorm", "shown"), [("huur", True), ("koop", False)])
+def test_a_notice_inside_a_step_follows_its_condition(client, woonvorm, shown):
+    r, gemeente = start(client)
+    free = resident_data().free_address(gemeente)
+    run_until(
+        r,
+        gemeente,
+        "documenten",
+        TODAY,
+        free,
+        {"adres": SMALL, "woonsituatie": ({"woonvorm": woonvorm}, None)},
+    )
+    assert (HUUR_NOTICE in r.text()) is shown
+    if shown:  # above the button, inside the form, after the question
+        form = r.page.split('data-step-id="documenten"')[1]
+        assert form.index(HUUR_NOTICE) < form.index("Volgende stap")
+        assert form.index("Bewijsstukken uploaden") < form.index(HUUR_NOTICE)
+
+
+def test_a_notice_condition_must_name_an_earlier_step():
+    text = VOORBEELD.replace(
+        "      - als: {antwoord: woonsituatie, is: huur}\n",
+        "      - als: {antwoord: contact, is: ja}\n",
+        1,
+    )
+    with pytest.raises(ConfigError) as info:
+        load_text(text, "test", "test.yaml")
+    [problem] = info.value.problems
+    assert problem.path.endswith(".mededelingen[0].als")
+    assert "niet eerder" in problem.message
+    assert "antwoord: contact" in text.splitlines()[problem.line - 1]

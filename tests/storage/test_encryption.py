@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.fernet import Fernet
@@ -13,7 +13,7 @@ from sqlalchemy.exc import StatementError
 
 from webapp.storage.crypto import DecryptionError, EncryptionKeyError
 from webapp.storage.db import current_revision, make_engine, migrate, reencrypt
-from webapp.storage.store import Store
+from webapp.storage.store import Store, ToestemmingVraag
 
 BSN = "999990007"
 PARTNER_BSN = "999990019"
@@ -22,7 +22,7 @@ FILE = b"%PDF-1.7 huurcontract van Sanne de Vries"
 FILE_NAME = "huurcontract-sanne-de-vries.pdf"
 SIGNAL = "veel_bewoners_op_adres"
 SECRETS = (BSN, PARTNER_BSN, ANSWER, "Tweehonderdtwaalf", FILE_NAME, SIGNAL, "Sanne de Vries")
-TABLES = ("web_session", "draft", "upload", "submission", "linked_request")
+TABLES = ("web_session", "draft", "upload", "submission", "linked_request", "toestemming")
 
 
 def new_key() -> str:
@@ -30,7 +30,8 @@ def new_key() -> str:
 
 
 def fill(store: Store) -> str:
-    """One resident's everything: a session, answers, a file, a submission, a linked request."""
+    """One resident's everything: a session, answers, a file, a submission, a linked request,
+    a consent request to a hoofdbewoner."""
     draft = store.open_draft("rotterdam", BSN, "v1")
     store.create_session("rotterdam", BSN, draft.id)
     store.save_answer(draft.id, "adres", {"straat": ANSWER, "partner": PARTNER_BSN})
@@ -43,15 +44,20 @@ def fill(store: Store) -> str:
         signalen=[SIGNAL],
         linked=[("huisvestingsvergunning", {"partner": PARTNER_BSN})],
         is_test=True,
+        toestemming=ToestemmingVraag(
+            hoofdbewoner_bsn=PARTNER_BSN,
+            termijn=timedelta(days=14),
+            details={"adres": ANSWER, "bsns": [BSN]},
+        ),
     )
     return draft.id
 
 
-def raw_cells(engine: Engine) -> list[object]:
+def raw_cells(engine: Engine, tables: tuple[str, ...] = TABLES) -> list[object]:
     """Every cell of every table, read with plain SQL: what a stolen database shows."""
     cells: list[object] = []
     with engine.connect() as conn:
-        for table in TABLES:
+        for table in tables:
             for row in conn.execute(text(f"SELECT * FROM {table}")):
                 cells.extend(row)
     return cells
@@ -225,7 +231,7 @@ def test_the_migration_encrypts_rows_written_in_clear(empty):
     with pytest.raises(EncryptionKeyError):
         migrate(empty)  # existing rows and no keys: nothing is half done
     assert current_revision(empty) == "0001"
-    assert BSN in [str(c) for c in raw_cells(empty)]
+    assert BSN in [str(c) for c in raw_cells(empty, TABLES[:-1])]  # no toestemming in 0001
 
     key = new_key()
     migrate(empty, keys=[key])

@@ -20,6 +20,7 @@ LOTTE = "999990044"  # lives with her parents, moves in with her aunt
 THIJS = "999990093"  # unmarried partner of Noor de Boer
 JEROEN = "999990123"  # Den Haag family
 JULIA = "999990172"  # student, rents a room with 4 registered
+BRAM = "999990196"  # one of the 4 registered at that room's address
 GERDA = "999990238"  # Voorbeeldstad, single
 
 TARWEWIJK = {"postcode": "3083AB", "huisnummer": 12, "huisletter": "A"}
@@ -218,16 +219,18 @@ def test_utrecht_student_rents_room_where_four_are_registered(resident, app):
     r, g = start(resident, app, "utrecht", JULIA)
     run_until(r, g, "woonsituatie", TODAY, KAMER)
     r.answer({"woonvorm": "huur"})
+    # Four are registered there: one of them is the hoofdbewoner, who consents online.
+    assert r.step == "hoofdbewoner"
+    assert "B. Dekker" in r.text() and "999990196" not in r.text()
+    r.answer({"hoofdbewoner": BRAM})
     r.answer({"waarde": "kamer"})
     assert r.step == "documenten"  # rooms need no permit and no rent question
-    assert "Toestemming van de hoofdbewoner" in r.text()
+    assert "Toestemming van de hoofdbewoner" not in r.text()  # no paper: consent is online
     complete_journey(r, g, TODAY, KAMER)
     assert "vergunning" not in r.history and "huurprijs" not in r.history
     [submission] = submissions(app)
-    assert set(submission.answers["stappen"]["documenten"]["bestanden"]) == {
-        "huurcontract",
-        "toestemming_hoofdbewoner",
-    }
+    assert set(submission.answers["stappen"]["documenten"]["bestanden"]) == {"huurcontract"}
+    assert "wacht op de toestemming van de hoofdbewoner" in r.text()
 
 
 # -- Any gemeente: bad input ---------------------------------------------------------------

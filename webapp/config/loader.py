@@ -220,6 +220,17 @@ def _check_references(
             yield from _check_condition(
                 step.als, (*loc, "als"), gemeente, known_fields, known_facts, default_field, locator
             )
+        for m_index, notice in enumerate(step.mededelingen):
+            if notice.als is not None:
+                yield from _check_condition(
+                    notice.als,
+                    (*loc, "mededelingen", m_index, "als"),
+                    gemeente,
+                    known_fields,
+                    known_facts,
+                    default_field,
+                    locator,
+                )
         if step_type.asks_documents and not documents_checked:
             documents_checked = True
             for d_index, document in enumerate(gemeente.documenten):

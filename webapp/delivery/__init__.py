@@ -21,6 +21,7 @@ from webapp.delivery.email import Email, EmailOptions
 from webapp.delivery.map import Map, MapOptions
 from webapp.delivery.opslag import Opslag, OpslagOptions, melding_uit_opslag
 from webapp.delivery.registry import DeliveryRegistry
+from webapp.delivery.verzoek import Verzoek, VerzoekOptions
 from webapp.delivery.vrijbrp import VrijBrp, VrijBrpOptions
 from webapp.delivery.zgw import Zgw, ZgwOptions
 from webapp.options import ENV_NAME, EnvVarName
@@ -33,6 +34,7 @@ targets.register(Bevestiging.soort, BevestigingOptions, Bevestiging.from_options
 targets.register(Zgw.soort, ZgwOptions, Zgw.with_receipt)
 targets.register(Map.soort, MapOptions, Map.from_options)
 targets.register(VrijBrp.soort, VrijBrpOptions, VrijBrp.from_options)
+targets.register(Verzoek.soort, VerzoekOptions, Verzoek.from_options)
 
 __all__ = [
     "ENV_NAME",

@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol, runtime_checkable
 
 from webapp.options import Options, OptionsError
 from webapp.options import secret as _secret
@@ -44,6 +44,47 @@ def secret(name: str, env: Mapping[str, str], soort: str) -> str:
     return _secret(name, env, f"aflevering {soort}", DeliveryConfigError)
 
 
+class ToestemmingStatus(Enum):
+    """The hoofdbewoner's online consent to a move in with them (inwoning), as we keep it."""
+
+    GEVRAAGD = "gevraagd"
+    """Asked; the hoofdbewoner has not decided yet and the deadline has not passed."""
+    GEGEVEN = "gegeven"
+    GEWEIGERD = "geweigerd"
+    VERLOPEN = "verlopen"
+    """The deadline passed without a decision: the report goes on as "no consent received"."""
+
+    @property
+    def besloten(self) -> bool:
+        """The outcome is final (decided, or the deadline passed)."""
+        return self is not ToestemmingStatus.GEVRAAGD
+
+
+@dataclass(frozen=True)
+class Toestemming:
+    """The state of the hoofdbewoner's online consent when the target reads the report.
+
+    Only a report whose resident chose online consent has one (the ``hoofdbewoner`` step,
+    route ``online``); the paper route has none, its signed statement is an upload."""
+
+    status: ToestemmingStatus
+    hoofdbewoner_bsn: str
+    termijn: datetime
+    """Until when the hoofdbewoner can decide."""
+    besloten_op: datetime | None = None
+    gever_bsn: str | None = None
+    """Who decided: always the hoofdbewoner (checked against the BRP when they decided)."""
+
+    @property
+    def vrijbrp(self) -> str:
+        """The vrijBRP ``RelocationConsent.consent`` value. After the deadline vrijBRP's
+        dossier stays ``PENDING``: its API has no state for "no answer"."""
+        return {
+            ToestemmingStatus.GEGEVEN: "APPROVED",
+            ToestemmingStatus.GEWEIGERD: "DECLINED",
+        }.get(self.status, "PENDING")
+
+
 @dataclass(frozen=True)
 class Melding:
     """A submitted report as a target receives it: what the resident sent and what we derived.
@@ -61,6 +102,8 @@ class Melding:
     """Requests submitted with the move: (soort, details), e.g. a huisvestingsvergunning."""
     is_test: bool
     created_at: datetime
+    toestemming: Toestemming | None = None
+    """The hoofdbewoner's online consent as it stands now; None without online consent."""
 
 
 class DeliveryStatus(Enum):
@@ -114,6 +157,20 @@ class DeliveryTarget(Protocol):
     def health(self) -> Health:
         """Can the target be reached now? Delivers nothing."""
         ...
+
+
+@runtime_checkable
+class ConsentTarget(Protocol):
+    """A target that also hears the outcome of the hoofdbewoner's online consent.
+
+    When the hoofdbewoner decides, or the deadline passes, the outbox gets one more row per
+    such target (task ``toestemming``); the runner calls ``deliver_consent`` with the report,
+    whose ``toestemming`` is then final (``status.besloten``). Idempotent on the reference like
+    ``deliver``; it may come before or after ``deliver`` succeeded: a target that needs what
+    ``deliver`` made (vrijBRP's dossierId) looks it up and answers ``TIJDELIJK_MISLUKT``
+    while it is not there yet."""
+
+    def deliver_consent(self, melding: Melding) -> DeliveryResult: ...
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,8 @@ from webapp.delivery.contract import (
     DeliveryStatus,
     Health,
     Melding,
+    Toestemming,
+    ToestemmingStatus,
 )
 from webapp.i18n import _
 from webapp.storage.store import Store
@@ -195,6 +197,80 @@ class Email:
     def health(self) -> Health:
         return server_health(self.server)
 
+    # -- the hoofdbewoner's consent ------------------------------------------------------
+
+    def consent_message_id(self, melding: Melding) -> str:
+        return mail.message_id(
+            melding.reference, f"toestemming-{self.options.aan.lower()}", self.options.afzender
+        )
+
+    def deliver_consent(self, melding: Melding) -> DeliveryResult:
+        """One follow-up message with the outcome, its Message-ID derived from the reference
+        like the report's (so a repeat can be dropped), in reply to the report's message."""
+        gemeente = self.gemeenten(melding.gemeente)
+        if gemeente is None:
+            return DeliveryResult(
+                melding.reference,
+                DeliveryStatus.MISLUKT,
+                detail=f"gemeente {melding.gemeente!r} staat niet in de configuratie",
+            )
+        toestemming = melding.toestemming
+        if toestemming is None or not toestemming.status.besloten:
+            return DeliveryResult(
+                melding.reference, DeliveryStatus.MISLUKT, detail="de melding heeft geen beslissing"
+            )
+        try:
+            message = self.consent_message(gemeente, melding, toestemming)
+        except inhoud.InhoudOntbreekt as exc:
+            return DeliveryResult(melding.reference, DeliveryStatus.MISLUKT, detail=str(exc))
+        return send(self.server, message, melding.reference, "toestemming verstuurd")
+
+    def consent_message(
+        self, gemeente: Gemeente, melding: Melding, toestemming: Toestemming
+    ) -> EmailMessage:
+        uitkomst = inhoud.toestemming_uitkomst(toestemming)
+        onderwerp = f"Toestemming hoofdbewoner bij verhuismelding {melding.reference}: {uitkomst}"
+        if melding.is_test:
+            onderwerp = "[TEST] " + onderwerp
+        blokken: list[mail.Blok] = [
+            mail.Kop(f"Toestemming hoofdbewoner bij verhuismelding {melding.reference}")
+        ]
+        if melding.is_test:
+            blokken.append(
+                mail.Alinea("Testmelding uit de testomgeving: niet verwerken in de BRP.")
+            )
+        blokken.append(mail.Alinea(_VERVOLG[toestemming.status]))
+        rijen: list[tuple[str, str]] = [
+            ("Referentienummer", melding.reference),
+            ("Gemeente", gemeente.naam),
+            ("Toestemming", inhoud.toestemming_tekst(toestemming)),
+            ("Termijn", f"tot {inhoud.lange_datum(toestemming.termijn)}"),
+        ]
+        rijen += self._hoofdbewoner_rijen(melding, toestemming.hoofdbewoner_bsn)
+        blokken.append(mail.Tabel(tuple(rijen)))
+        message = mail.bericht(
+            afzender=Address("eDienst Verhuizen", addr_spec=self.options.afzender),
+            aan=self.options.aan,
+            onderwerp=onderwerp,
+            tekst=mail.als_tekst(blokken),
+            html_tekst=mail.als_html(blokken, titel=onderwerp, taal="nl"),
+            message_id=self.consent_message_id(melding),
+        )
+        # A reply to the report's own message, so a mail client shows them together.
+        message["In-Reply-To"] = message["References"] = self.message_id(melding)
+        return message
+
+    def _hoofdbewoner_rijen(self, melding: Melding, bsn: str | None) -> list[tuple[str, str]]:
+        """The hoofdbewoner by name, and by BSN where the options allow BSNs."""
+        gekozen = inhoud.hoofdbewoner(melding)
+        rijen: list[tuple[str, str]] = []
+        if gekozen is not None and gekozen.naam:
+            rijen.append(("Hoofdbewoner", gekozen.naam))
+        bsn = bsn or (gekozen.bsn if gekozen else None)
+        if self.options.bsn and bsn:
+            rijen.append(("BSN hoofdbewoner", bsn))
+        return rijen
+
     # -- the message -----------------------------------------------------------------------
 
     def message(self, gemeente: Gemeente, melding: Melding) -> EmailMessage:
@@ -258,6 +334,12 @@ class Email:
                     mail.Kop(_("Wie verhuizen mee"), 2),
                     mail.Tabel(tuple((p.naam, _("BSN %(bsn)s") % {"bsn": p.bsn}) for p in mee)),
                 ]
+        stand = inhoud.toestemming_stand(melding)
+        if stand is not None:
+            # For the back office, so Dutch whatever language the resident used.
+            bsn = melding.toestemming.hoofdbewoner_bsn if melding.toestemming else None
+            rijen = [*self._hoofdbewoner_rijen(melding, bsn), ("Toestemming", stand)]
+            blokken += [mail.Kop("Toestemming hoofdbewoner", 2), mail.Tabel(tuple(rijen))]
         aanvragen = receipt.aanvragen(melding)
         if aanvragen:
             blokken += [mail.Kop(_("Ook aangevraagd"), 2), mail.Lijst(tuple(aanvragen))]
@@ -267,6 +349,18 @@ class Email:
         if bestanden:
             blokken += [mail.Kop(_("Bijlagen"), 2), mail.Lijst(tuple(bestanden))]
         return blokken
+
+
+_VERVOLG = {
+    ToestemmingStatus.GEVRAAGD: "De hoofdbewoner heeft nog niet beslist.",
+    ToestemmingStatus.GEGEVEN: "De hoofdbewoner heeft online toestemming gegeven voor de "
+    "inwoning. De verhuizing kan verder worden verwerkt.",
+    ToestemmingStatus.GEWEIGERD: "De hoofdbewoner heeft de toestemming voor de inwoning "
+    "geweigerd. Beoordeel de verhuismelding opnieuw.",
+    ToestemmingStatus.VERLOPEN: "De hoofdbewoner heeft niet binnen de termijn beslist. Behandel "
+    "de verhuismelding als 'geen toestemming ontvangen'.",
+}
+"""What the outcome asks of the back office (in Dutch, whatever the resident's language)."""
 
 
 def _signaal(signaal: Any) -> str:

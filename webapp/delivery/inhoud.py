@@ -12,13 +12,14 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from datetime import UTC, date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.dates import format_date
 from sqlmodel import Session, select
 
-from webapp.delivery.contract import Melding
+from webapp.delivery.contract import Melding, Toestemming, ToestemmingStatus
 from webapp.domain.household import Grond
 from webapp.registers.adressen import Adres
 from webapp.storage.models import Submission
@@ -70,6 +71,7 @@ _SHAPES: dict[str, Callable[[Mapping[str, Any]], bool]] = {
     "documenten": lambda a: isinstance(a.get("bestanden"), Mapping),
     "contactgegevens": lambda a: set(a) == {"email", "telefoon"},
     "woonsituatie": lambda a: "woonvorm" in a,
+    "hoofdbewoner": lambda a: a.get("route") in ("online", "papier"),
 }
 
 
@@ -228,12 +230,15 @@ def contactgegevens(melding: Melding) -> Contact:
     return Contact()
 
 
-def ingediend_op(melding: Melding) -> date:
-    """The day the resident sent the report, in the Netherlands."""
-    at = melding.created_at
+def _dutch_day(at: datetime) -> date:
     if at.tzinfo is None:  # SQLite gives back naive datetimes; the store writes UTC
         at = at.replace(tzinfo=UTC)
     return at.astimezone(_AMSTERDAM).date()
+
+
+def ingediend_op(melding: Melding) -> date:
+    """The day the resident sent the report, in the Netherlands."""
+    return _dutch_day(melding.created_at)
 
 
 def stable_id(melding: Melding, deel: str, *, max_length: int) -> str:
@@ -245,6 +250,87 @@ def stable_id(melding: Melding, deel: str, *, max_length: int) -> str:
         return readable
     digest = hashlib.sha256(deel.encode()).hexdigest()[:8]
     return f"{melding.reference}-{digest}"[:max_length]
+
+
+# -- the hoofdbewoner and their consent ------------------------------------------------------
+
+ONLINE = "online"
+PAPIER = "papier"
+
+
+@dataclass(frozen=True)
+class Hoofdbewoner:
+    """Whom the resident named as the hoofdbewoner (inwoning) and how they consent."""
+
+    route: str
+    """``online`` (the hoofdbewoner decides after logging in) or ``papier`` (a signed
+    statement, uploaded with the report)."""
+    bsn: str | None
+    """None when the hoofdbewoner is not registered at the address (yet)."""
+    naam: str | None
+    """Initials and surname, as the resident chose them ("J. de Vries")."""
+
+
+def hoofdbewoner(melding: Melding) -> Hoofdbewoner | None:
+    """The answer of the ``hoofdbewoner`` step; None when the report has none."""
+    for answer in van_type(melding, "hoofdbewoner"):
+        route = answer.get("route")
+        if route not in (ONLINE, PAPIER):
+            raise InhoudOntbreekt("de keuze van de hoofdbewoner in de melding is onleesbaar")
+        bsn = answer.get("hoofdbewoner_bsn")
+        naam = answer.get("hoofdbewoner_naam")
+        return Hoofdbewoner(
+            route=str(route),
+            bsn=bsn if isinstance(bsn, str) and bsn else None,
+            naam=naam if isinstance(naam, str) and naam else None,
+        )
+    return None
+
+
+def lange_datum(at: datetime) -> str:
+    """A moment as the Dutch day in words: "15 januari 2027" (for the back office, so Dutch
+    whatever the language of the resident)."""
+    return format_date(_dutch_day(at), format="long", locale="nl")
+
+
+def toestemming_tekst(toestemming: Toestemming) -> str:
+    """The state of the hoofdbewoner's online consent in words, for a message to the back
+    office: "in afwachting (termijn tot 15 januari 2027)", "gegeven op 3 januari 2027 door de
+    hoofdbewoner", ...; no name or BSN in it."""
+    status = toestemming.status
+    termijn = lange_datum(toestemming.termijn)
+    if status is ToestemmingStatus.GEVRAAGD:
+        return f"in afwachting (termijn tot {termijn})"
+    if status is ToestemmingStatus.VERLOPEN:
+        return f"niet ontvangen binnen de termijn (tot {termijn})"
+    woord = "gegeven" if status is ToestemmingStatus.GEGEVEN else "geweigerd"
+    op = f" op {lange_datum(toestemming.besloten_op)}" if toestemming.besloten_op else ""
+    return f"{woord}{op} door de hoofdbewoner"
+
+
+def toestemming_uitkomst(toestemming: Toestemming) -> str:
+    """The outcome in a few words, for a subject line: "gegeven", "geweigerd", "niet
+    ontvangen binnen de termijn" (or "in afwachting")."""
+    return {
+        ToestemmingStatus.GEVRAAGD: "in afwachting",
+        ToestemmingStatus.GEGEVEN: "gegeven",
+        ToestemmingStatus.GEWEIGERD: "geweigerd",
+        ToestemmingStatus.VERLOPEN: "niet ontvangen binnen de termijn",
+    }[toestemming.status]
+
+
+def toestemming_stand(melding: Melding) -> str | None:
+    """How the hoofdbewoner consents and where that stands, in words; None when the report
+    asks no consent (no inwoning, or a gemeente without a ``hoofdbewoner`` step)."""
+    if melding.toestemming is not None:
+        return "online: " + toestemming_tekst(melding.toestemming)
+    gekozen = hoofdbewoner(melding)
+    if gekozen is None:
+        return None
+    if gekozen.route == PAPIER:
+        return "met een getekende verklaring (bij de bijlagen)"
+    # Online chosen, but no consent request with the report: the store did not make one.
+    return "online gevraagd; de stand is niet bekend"
 
 
 # -- the files -------------------------------------------------------------------------------

@@ -6,6 +6,10 @@ all) with a list of its files, which lie next to it as ``<document>.<pdf|jpg|png
 appears whole or not at all: it is written under a hidden temporary name next to where it
 belongs, every file synced, and renamed last. So a reader never sees half a report, and a
 delivery that is repeated after a crash finds the folder and rewrites nothing.
+
+When the hoofdbewoner decides on their online consent, or the deadline passes,
+``<pad>/<reference>/toestemming.json`` follows next to ``melding.json``: the outcome, written
+under a hidden temporary name in that folder and renamed, so it too appears whole.
 """
 
 from __future__ import annotations
@@ -32,10 +36,12 @@ from webapp.delivery.contract import (
     DeliveryStatus,
     Health,
     Melding,
+    Toestemming,
 )
 from webapp.storage.store import Store, utc
 
 MELDING = "melding.json"
+TOESTEMMING = "toestemming.json"
 _REFERENCE = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,63}$")
 """What our references look like (``VH-2026-ABCD-EFGH``): safe as a folder name."""
 _EXTENSIONS = {"application/pdf": ".pdf", "image/jpeg": ".jpg", "image/png": ".png"}
@@ -112,6 +118,59 @@ class Map:
             detail="stond er al",
         )
 
+    def deliver_consent(self, melding: Melding) -> DeliveryResult:
+        """The outcome of the hoofdbewoner's consent as ``toestemming.json`` in the report's
+        folder, once; while the folder is not there yet, later."""
+        reference = melding.reference
+        toestemming = melding.toestemming
+        if not _REFERENCE.match(reference):
+            return DeliveryResult(
+                reference, DeliveryStatus.MISLUKT, detail="referentie ongeschikt als map"
+            )
+        if toestemming is None or not toestemming.status.besloten:
+            return DeliveryResult(
+                reference, DeliveryStatus.MISLUKT, detail="de melding heeft geen beslissing"
+            )
+        folder = self.pad / reference
+        target = folder / TOESTEMMING
+        if not (folder / MELDING).is_file():
+            if folder.exists():
+                return self._found(melding, folder)  # not ours: says so
+            return DeliveryResult(
+                reference,
+                DeliveryStatus.TIJDELIJK_MISLUKT,
+                detail=f"de map van de melding staat er (nog) niet; {TOESTEMMING} volgt daarna",
+            )
+        if target.is_file():
+            return DeliveryResult(
+                reference,
+                DeliveryStatus.AFGELEVERD,
+                kenmerk=os.path.abspath(target),
+                detail="stond er al",
+            )
+        record = json.dumps(_consent_json(melding, toestemming), ensure_ascii=False, indent=2)
+        temporary = folder / f".{TOESTEMMING}.{secrets.token_hex(4)}.tmp"
+        try:
+            _clear_stale(folder, f".{TOESTEMMING}.*.tmp")
+            try:
+                _write_file(temporary, record.encode())
+                os.rename(temporary, target)
+            finally:
+                temporary.unlink(missing_ok=True)
+            _sync(folder)
+        except OSError as exc:
+            return DeliveryResult(
+                reference,
+                DeliveryStatus.TIJDELIJK_MISLUKT,
+                detail=f"kan niet schrijven in {self.pad} ({_reason(exc)})",
+            )
+        return DeliveryResult(
+            reference,
+            DeliveryStatus.AFGELEVERD,
+            kenmerk=os.path.abspath(target),
+            detail=f"geschreven: {TOESTEMMING} ({toestemming.status.value})",
+        )
+
     def _write(self, melding: Melding, folder: Path, files: list[inhoud.Bijlage]) -> None:
         temporary = self.pad / f".{melding.reference}.{secrets.token_hex(4)}.tmp"
         temporary.mkdir(mode=0o750)
@@ -142,13 +201,7 @@ class Map:
         _sync(self.pad)
 
     def _clear_stale(self, reference: str) -> None:
-        cutoff = time.time() - STALE_SECONDS
-        for left in self.pad.glob(f".{reference}.*.tmp"):
-            try:
-                if left.stat().st_mtime < cutoff:
-                    shutil.rmtree(left, ignore_errors=True)
-            except FileNotFoundError:
-                continue
+        _clear_stale(self.pad, f".{reference}.*.tmp")
 
     def check_at_start(self) -> str | None:
         """What is wrong before any delivery (a folder that is not there), checked at the
@@ -176,7 +229,44 @@ def _as_json(melding: Melding, bijlagen: list[dict[str, Any]]) -> dict[str, Any]
         "is_test": melding.is_test,
         "created_at": utc(melding.created_at).isoformat(),
         "bijlagen": bijlagen,
+        "toestemming": None
+        if melding.toestemming is None
+        else _toestemming_json(melding.toestemming),
     }
+
+
+def _toestemming_json(toestemming: Toestemming) -> dict[str, Any]:
+    """The hoofdbewoner's online consent as it stands, with the same words the other targets
+    use ("gegeven op 4 januari 2027 door de hoofdbewoner") and vrijBRP's value."""
+    besloten = toestemming.besloten_op
+    return {
+        "status": toestemming.status.value,
+        "tekst": inhoud.toestemming_tekst(toestemming),
+        "vrijbrp": toestemming.vrijbrp,
+        "hoofdbewoner_bsn": toestemming.hoofdbewoner_bsn,
+        "termijn": utc(toestemming.termijn).isoformat(),
+        "besloten_op": None if besloten is None else utc(besloten).isoformat(),
+        "gever_bsn": toestemming.gever_bsn,
+    }
+
+
+def _consent_json(melding: Melding, toestemming: Toestemming) -> dict[str, Any]:
+    return {"reference": melding.reference, **_toestemming_json(toestemming)}
+
+
+def _clear_stale(folder: Path, pattern: str) -> None:
+    """Clear away what a delivery that died left under a temporary name."""
+    cutoff = time.time() - STALE_SECONDS
+    for left in folder.glob(pattern):
+        try:
+            if left.stat().st_mtime >= cutoff:
+                continue
+            if left.is_dir():
+                shutil.rmtree(left, ignore_errors=True)
+            else:
+                left.unlink(missing_ok=True)
+        except FileNotFoundError:
+            continue
 
 
 def _write_file(path: Path, data: bytes) -> None:

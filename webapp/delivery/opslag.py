@@ -21,8 +21,10 @@ from webapp.delivery.contract import (
     DeliveryStatus,
     Health,
     Melding,
+    Toestemming,
+    ToestemmingStatus,
 )
-from webapp.storage.models import LinkedRequest, Submission
+from webapp.storage.models import LinkedRequest, Submission, ToestemmingRow
 from webapp.storage.store import Store
 
 
@@ -74,8 +76,13 @@ class Opslag:
         return Health(True, "database bereikbaar")
 
 
-def melding_uit_opslag(submission: Submission, linked: Iterable[LinkedRequest]) -> Melding:
-    """The :class:`Melding` of a stored submission and its linked requests."""
+def melding_uit_opslag(
+    submission: Submission,
+    linked: Iterable[LinkedRequest],
+    toestemming: ToestemmingRow | None = None,
+) -> Melding:
+    """The :class:`Melding` of a stored submission, its linked requests and its consent
+    request as it stands now."""
     return Melding(
         reference=submission.reference,
         gemeente=submission.gemeente,
@@ -86,4 +93,15 @@ def melding_uit_opslag(submission: Submission, linked: Iterable[LinkedRequest]) 
         linked=tuple((r.soort, dict(r.details)) for r in linked),
         is_test=submission.is_test,
         created_at=submission.created_at,
+        toestemming=None if toestemming is None else toestemming_uit_opslag(toestemming),
+    )
+
+
+def toestemming_uit_opslag(row: ToestemmingRow) -> Toestemming:
+    return Toestemming(
+        status=ToestemmingStatus(row.status),
+        hoofdbewoner_bsn=row.hoofdbewoner_bsn,
+        termijn=row.termijn,
+        besloten_op=row.besloten_op,
+        gever_bsn=row.gever_bsn,
     )

@@ -30,20 +30,28 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from webapp.delivery import targets
+from webapp.delivery import targets, verzoek
 from webapp.delivery.bevestiging import BevestigingOptions
 from webapp.delivery.contract import (
+    ConsentTarget,
     DeliveryConfigError,
     DeliveryDeps,
     DeliveryResult,
     DeliveryStatus,
     DeliveryTarget,
+    Melding,
 )
 from webapp.delivery.opslag import melding_uit_opslag
 from webapp.delivery.registry import DeliveryRegistry
 from webapp.options import Options
 from webapp.storage.crypto import DecryptionError, EncryptionKeyError
-from webapp.storage.models import OutboxRow, OutboxStatus
+from webapp.storage.models import (
+    AFGEROND,
+    TAAK_MELDING,
+    TAAK_TOESTEMMING,
+    OutboxRow,
+    OutboxStatus,
+)
 from webapp.storage.store import Store, options_hash, utc
 
 if TYPE_CHECKING:
@@ -57,20 +65,43 @@ BEVESTIGING = -1
 not in the gemeente's ``aflevering`` list; the outbox adds it when the gemeente sends one."""
 
 
+TOESTEMMING_VERZOEK = -2
+"""The target index of the e-mail to the hoofdbewoner that someone asks their consent
+(``webapp.delivery.verzoek``), added when the gemeente's ``hoofdbewoner`` step asks for it."""
+
+
 def deliveries_for(gemeente: Gemeente) -> list[tuple[int, Options]]:
     """The targets a report of this gemeente goes to, as (index, options) for its outbox rows:
-    every ``aflevering`` entry, and the confirmation e-mail when the gemeente sends one (the
-    target itself skips a report without an e-mail address)."""
+    every ``aflevering`` entry, the confirmation e-mail when the gemeente sends one, and the
+    request to the hoofdbewoner when it asks for their address (the targets themselves skip a
+    report without an e-mail address)."""
     found: list[tuple[int, Options]] = list(enumerate(gemeente.aflevering))
     if gemeente.bevestiging.email:
         found.append((BEVESTIGING, BevestigingOptions()))
+    if verzoek.wanted(gemeente):
+        found.append((TOESTEMMING_VERZOEK, verzoek.VerzoekOptions()))
     return found
+
+
+def consent_deliveries_for(
+    gemeente: Gemeente, registry: DeliveryRegistry = targets
+) -> list[tuple[int, Options]]:
+    """The targets that hear the outcome of the hoofdbewoner's online consent: the gemeente's
+    ``aflevering`` entries whose kind implements ``deliver_consent``
+    (:class:`~webapp.delivery.contract.ConsentTarget`)."""
+    return [
+        (index, options)
+        for index, options in enumerate(gemeente.aflevering)
+        if registry.hears_consent(options.soort)
+    ]
 
 
 def configured(gemeente: Gemeente, index: int) -> Options | None:
     """The options now configured for the target at ``index``; None when there is none."""
     if index == BEVESTIGING:
         return BevestigingOptions() if gemeente.bevestiging.email else None
+    if index == TOESTEMMING_VERZOEK:
+        return verzoek.VerzoekOptions() if verzoek.wanted(gemeente) else None
     return gemeente.aflevering[index] if 0 <= index < len(gemeente.aflevering) else None
 
 
@@ -80,8 +111,8 @@ def current_target(gemeente: Gemeente, row: OutboxRow) -> Options | None:
     no target has those options any more: sending to whatever now stands at the row's index
     could hand the report to the wrong back office, so the operator decides
     (``verhuizen bezorging --opnieuw`` accepts the target now at that place)."""
-    if row.target_index == BEVESTIGING:
-        return configured(gemeente, BEVESTIGING)
+    if row.target_index in (BEVESTIGING, TOESTEMMING_VERZOEK):
+        return configured(gemeente, row.target_index)
     for options in gemeente.aflevering:
         if options.soort == row.soort and options_hash(options) == row.options_hash:
             found: Options = options
@@ -140,6 +171,11 @@ class _NotTried(Exception):
     """The configuration lacks the row's gemeente or target: no delivery, the row waits."""
 
 
+class _WaitsForReport(Exception):
+    """A consent row whose target has not got the report itself yet: it waits (uncounted) and
+    looks again soon, so the outcome never overtakes the report it belongs to."""
+
+
 class _NotWanted(Exception):
     """The gemeente no longer wants this delivery (the confirmation e-mail is switched off):
     nothing to send, the row is settled."""
@@ -168,9 +204,27 @@ class Runner:
         claimed = self.store.claim_deliveries(self.worker, self.policy.lease, limit=1)
         return self._attempt(claimed[0]) if claimed else None
 
+    def close_expired_consents(self) -> list[str]:
+        """Close the consent requests past their deadline ("no consent received"), each with
+        outbox rows for the targets that hear it; the references closed."""
+        gemeenten = self.gemeenten()
+
+        def hearing(slug: str) -> list[tuple[int, Options]] | None:
+            gemeente = gemeenten.get(slug)
+            return None if gemeente is None else consent_deliveries_for(gemeente, self.registry)
+
+        closed = self.store.verloop_toestemmingen(hearing)
+        for reference in closed:
+            log.info(
+                "toestemming verlopen", extra={"event": "consent_expired", "reference": reference}
+            )
+        return closed
+
     def run_until_idle(self, limit: int = 10_000) -> list[Attempt]:
-        """Deliver every row that is due now (``verhuizen bezorgen --eenmalig``). A row that
-        fails is due again only later, so this ends."""
+        """Close expired consent requests, then deliver every row that is due now
+        (``verhuizen bezorgen --eenmalig``). A row that fails is due again only later, so this
+        ends."""
+        self.close_expired_consents()
         done: list[Attempt] = []
         while len(done) < limit:
             attempt = self.run_once()
@@ -201,6 +255,16 @@ class Runner:
                     next_in=self.policy.max_delay,
                     uncount=True,
                 )
+            except _WaitsForReport as reason:
+                return self._settle(
+                    row,
+                    None,
+                    OutboxStatus.WACHTEND,
+                    str(reason),
+                    started,
+                    next_in=self.policy.first_delay,
+                    uncount=True,
+                )
         if result.status is DeliveryStatus.AFGELEVERD:
             return self._settle(row, result, OutboxStatus.AFGELEVERD, result.detail, started)
         if result.status is DeliveryStatus.MISLUKT:
@@ -221,11 +285,13 @@ class Runner:
     def _deliver(self, row: OutboxRow) -> DeliveryResult:
         """The target's answer; a broken environment, database or target is a temporary
         failure with a detail for the operator, never an exception out of the runner."""
+        if row.taak == TAAK_TOESTEMMING:
+            self._after_the_report(row)
         try:
             target = self._target(row)
         except DeliveryConfigError as exc:  # a variable not set: fixed by the operator
             return _temporary(row, str(exc))
-        except (_NotTried, _NotWanted):
+        except (_NotTried, _NotWanted, _WaitsForReport):
             raise
         except Exception as exc:  # e.g. a secret that is no key: the message might show it
             return _temporary(
@@ -239,12 +305,18 @@ class Runner:
                     DeliveryStatus.MISLUKT,
                     detail="de melding staat niet meer in de database",
                 )
-            melding = melding_uit_opslag(submission, self.store.linked_requests(submission.id))
+            melding = melding_uit_opslag(
+                submission,
+                self.store.linked_requests(submission.id),
+                self.store.toestemming_van(submission.id),
+            )
         except (DecryptionError, EncryptionKeyError):
             return _temporary(row, "de melding is niet te ontsleutelen (VERHUIZEN_ENCRYPTION_KEYS)")
         except SQLAlchemyError as exc:
             return _temporary(row, f"database niet bereikbaar ({type(exc).__name__})")
         try:
+            if row.taak == TAAK_TOESTEMMING:
+                return _deliver_consent(row, target, melding)
             return target.deliver(melding)
         except Exception as exc:  # the contract says a target returns; this is a bug in one
             log.error(
@@ -253,6 +325,24 @@ class Runner:
                 extra={"event": "delivery_error", "reference": row.reference, "soort": row.soort},
             )
             return _temporary(row, f"fout in de aflevering {row.soort} ({type(exc).__name__})")
+
+    def _after_the_report(self, row: OutboxRow) -> None:
+        """A consent row goes only after its target has the report (afgeleverd, or handled by
+        hand): vrijBRP needs the dossier, a map its folder. While the report's row is open,
+        mislukt included (an operator will look at it), the consent waits."""
+        try:
+            rows = self.store.deliveries(reference=row.reference)
+        except SQLAlchemyError:
+            return  # the delivery will say so
+        for other in rows:
+            if (
+                other.taak == TAAK_MELDING
+                and other.target_index == row.target_index
+                and other.status not in AFGEROND
+            ):
+                raise _WaitsForReport(
+                    f"wacht tot de melding zelf bij {row.soort} is afgeleverd ({other.status})"
+                )
 
     def _target(self, row: OutboxRow) -> DeliveryTarget:
         gemeente = self.gemeenten().get(row.gemeente)
@@ -263,6 +353,8 @@ class Runner:
             )
         if row.target_index == BEVESTIGING and not gemeente.bevestiging.email:
             raise _NotWanted("de gemeente stuurt geen bevestiging per e-mail meer")
+        if row.target_index == TOESTEMMING_VERZOEK and not verzoek.wanted(gemeente):
+            raise _NotWanted("de gemeente stuurt de hoofdbewoner geen bericht meer")
         options = current_target(gemeente, row)
         if options is None:
             raise _NotTried(
@@ -329,6 +421,7 @@ class Runner:
                 "gemeente": row.gemeente,
                 "soort": row.soort,
                 "target": row.target_index,
+                "taak": row.taak,
                 "outcome": result.status.value if result is not None else "niet_geprobeerd",
                 "status": status.value if settled else "claim_kwijt",
                 "attempt": attempt,
@@ -345,6 +438,18 @@ class Runner:
             detail,
             settled,
         )
+
+
+def _deliver_consent(row: OutboxRow, target: DeliveryTarget, melding: Melding) -> DeliveryResult:
+    """The consent task of a row: the outcome, once it is final, to a target that hears it."""
+    if not isinstance(target, ConsentTarget):
+        # The row was written for a kind that heard consent; the configuration changed since.
+        detail = f"aflevering {row.soort} krijgt de toestemming van de hoofdbewoner niet door"
+        return DeliveryResult(row.reference, DeliveryStatus.AFGELEVERD, detail=detail)
+    if melding.toestemming is None or not melding.toestemming.status.besloten:
+        detail = "de toestemming van de hoofdbewoner is (nog) niet beslist"
+        return DeliveryResult(row.reference, DeliveryStatus.MISLUKT, detail=detail)
+    return target.deliver_consent(melding)
 
 
 def _temporary(row: OutboxRow, detail: str) -> DeliveryResult:
@@ -413,4 +518,10 @@ def run(runner: Runner, stop: threading.Event, interval: float) -> None:
         else:
             trouble = False
         if attempt is None:
+            try:
+                runner.close_expired_consents()  # when idle: one indexed query per interval
+            except SQLAlchemyError:
+                trouble = True
+            except Exception:
+                log.error("bezorging: fout", exc_info=True, extra={"event": "delivery_error"})
             stop.wait(interval)

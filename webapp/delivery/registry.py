@@ -12,3 +12,9 @@ class DeliveryRegistry(OptionsRegistry[DeliveryDeps, DeliveryTarget]):
 
     def target_for(self, options: DeliveryOptions, deps: DeliveryDeps) -> DeliveryTarget:
         return self.build(options, deps)
+
+    def hears_consent(self, soort: str) -> bool:
+        """Whether targets of this kind take the hoofdbewoner's consent (``deliver_consent``),
+        known without building one: the factory is a classmethod of the target's class."""
+        owner = getattr(self._kind(soort).factory, "__self__", None)
+        return callable(getattr(owner, "deliver_consent", None))

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
+from urllib.parse import quote
 
 import httpx2
 from pydantic import Field, model_validator
@@ -28,6 +29,8 @@ from webapp.delivery.contract import (
     DeliveryStatus,
     Health,
     Melding,
+    Toestemming,
+    ToestemmingStatus,
     secret,
 )
 from webapp.domain.household import Grond
@@ -38,6 +41,9 @@ URL = r"^https?://\S+$"
 INTRA = "/api/v1/relocations/intra"
 INTER = "/api/v1/relocations/inter"
 SEARCH = "/api/v1/dossiers/search"
+CONSENT = "/consent"
+"""Below INTRA or INTER: the hoofdbewoner's consent to a live-in (``RelocationConsent``)."""
+DECIDED = ("APPROVED", "DECLINED")
 TOKEN_PATH = "/oauth/token"
 """Where vrijBRP Dossiers serves its token endpoint, under its own base URL (the collection's
 test environment: ``https://api.procura.nl/dossiers/oauth/token``)."""
@@ -101,6 +107,7 @@ FIELD_NAMES = frozenset(
         "previousMunicipality",
         "relocators",
         "declarationType",
+        "dossierId",
         "dossierIds",
         "types",
         "paging",
@@ -189,13 +196,48 @@ def vorige_gemeente(melding: Melding) -> str:
 
 
 def _inwoning(melding: Melding) -> tuple[bool, str | None]:
-    """Whether the resident moves in with a hoofdbewoner, and the hoofdbewoner's BSN."""
+    """Whether the resident moves in with a hoofdbewoner, and the hoofdbewoner's BSN: from the
+    ``hoofdbewoner`` step, else from the ``woonsituatie`` answer (older records), else from the
+    consent request."""
+    candidates: list[Any] = []
     for answer in inhoud.van_type(melding, "woonsituatie"):
-        if answer.get("woonvorm") != "inwonen":
+        if answer.get("woonvorm") != "inwonen" and melding.toestemming is None:
             return False, None
-        bsn = answer.get(HOOFDBEWONER_BSN)
-        return True, bsn if isinstance(bsn, str) and is_valid_bsn(bsn) else None
-    return False, None
+        candidates.append(answer.get(HOOFDBEWONER_BSN))
+        break
+    gekozen = inhoud.hoofdbewoner(melding)
+    if gekozen is not None:
+        candidates.insert(0, gekozen.bsn)
+    inwonen = bool(candidates) or melding.toestemming is not None
+    if melding.toestemming is not None:
+        candidates.append(melding.toestemming.hoofdbewoner_bsn)
+    if not inwonen:
+        return False, None
+    bsn = next((c for c in candidates if isinstance(c, str) and is_valid_bsn(c)), None)
+    return True, bsn
+
+
+def live_in(melding: Melding) -> dict[str, Any]:
+    """``newAddress.liveIn`` of a live-in: the hoofdbewoner's consent as it stands. Pending
+    while it is asked, on paper (the back office judges the signed statement) and after the
+    deadline; with the consenter once the hoofdbewoner decided."""
+    toestemming = melding.toestemming
+    found: dict[str, Any] = {"liveInApplicable": True, "consent": "PENDING"}
+    if toestemming is None:
+        return found
+    found["consent"] = toestemming.vrijbrp
+    gever = consenter(toestemming)
+    if toestemming.vrijbrp in DECIDED and gever is not None:
+        found["consenter"] = {"bsn": gever}
+    return found
+
+
+def consenter(toestemming: Toestemming) -> str | None:
+    """The BSN of who decided: the hoofdbewoner (the store checked it when they did)."""
+    for bsn in (toestemming.gever_bsn, toestemming.hoofdbewoner_bsn):
+        if isinstance(bsn, str) and is_valid_bsn(bsn):
+            return bsn
+    return None
 
 
 def _contact(c: inhoud.Contact) -> dict[str, str]:
@@ -238,9 +280,9 @@ def relocation_request(melding: Melding, omschrijving: str = BRON) -> tuple[Soor
     }
     new_address.update({k: v for k, v in optional.items() if v})
     if inwonen:
-        # The hoofdbewoner's consent is judged later (the signed statement the resident
-        # uploads, or their own online consent through .../consent): pending until then.
-        new_address["liveIn"] = {"liveInApplicable": True, "consent": "PENDING"}
+        # The hoofdbewoner's consent: pending until they decide online (then .../consent
+        # follows, or the decision is here already) or the back office judges the statement.
+        new_address["liveIn"] = live_in(melding)
         new_address["mainOccupant"] = {"bsn": hoofdbewoner}
 
     declarant: dict[str, Any] = {"bsn": melding.aangever_bsn}
@@ -410,20 +452,37 @@ def _refusal(call: str, status: int, response: httpx2.Response) -> str:
 
 
 class _Api:
-    """vrijBRP's public API over one HTTP client, with a token; a call is named in an error
-    by its path, which holds no personal data (every call is a POST with a body)."""
+    """vrijBRP's public API over one HTTP client, with a token. A call is named in an error by
+    its path template (``what``), which holds no personal data."""
 
     def __init__(self, base: str, client: httpx2.Client, tokens: _Tokens) -> None:
         self.base = base
         self.client = client
         self.tokens = tokens
 
-    def post(self, path: str, body: Mapping[str, Any]) -> Any:
-        call = f"POST {path}"
+    def post(self, path: str, body: Mapping[str, Any], *, empty: bool = False) -> Any:
+        """POST a body; the answer's JSON (``empty``: the call answers 200 without a body,
+        as ``.../consent`` does, and None is fine)."""
+        return self._call("POST", path, path, body=body, empty=empty)
+
+    def get(self, path: str, what: str) -> Any:
+        return self._call("GET", path, what)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        empty: bool = False,
+    ) -> Any:
+        call = f"{method} {what}"
         for attempt in (1, 2):
             token = self.tokens.get(self.client)
             try:
-                response = self.client.post(
+                response = self.client.request(
+                    method,
                     self.base + path,
                     json=body,
                     headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
@@ -455,6 +514,8 @@ class _Api:
             raise _for_good(
                 f"configuratie: vrijBRP verwijst door ({status}) bij {call}; controleer de url"
             )
+        if empty and not response.content.strip():
+            return None
         try:
             return response.json()
         except ValueError:
@@ -473,6 +534,17 @@ def _ours(dossier: Any, reference: str) -> bool:
     return isinstance(ids, list) and any(
         isinstance(r, Mapping) and r.get("id") == reference for r in ids
     )
+
+
+def _soort(dossier: Mapping[str, Any]) -> Soort | None:
+    """Which relocation a dossier of the search is, by its type code."""
+    kind = dossier.get("type")
+    code = kind.get("code") if isinstance(kind, Mapping) else None
+    if code == "intra_mun_relocation":
+        return "intra"
+    if code == "inter_mun_relocation":
+        return "inter"
+    return None
 
 
 class VrijBrp:
@@ -526,9 +598,14 @@ class VrijBrp:
         )
 
     def _find(self, api: _Api, reference: str) -> str | None:
-        """The dossier that holds our reference. vrijBRP matches ``dossierIds`` against the
-        references clients gave as well as its own ids (vrijBRP-Balie translates an external
-        zaak-id to its own), so the dossier is checked to hold ours."""
+        found = self._search(api, reference)
+        return None if found is None else found[0]
+
+    def _search(self, api: _Api, reference: str) -> tuple[str, Soort | None] | None:
+        """The dossier that holds our reference, and which relocation it is (None when the
+        answer does not say). vrijBRP matches ``dossierIds`` against the references clients
+        gave as well as its own ids (vrijBRP-Balie translates an external zaak-id to its own),
+        so the dossier is checked to hold ours."""
         body = {
             "dossierIds": [reference],
             "types": list(RELOCATION_TYPES),
@@ -542,7 +619,7 @@ class VrijBrp:
         for dossier in content:
             found = _dossier_id(dossier)
             if found is not None and _ours(dossier, reference):
-                return found
+                return found, _soort(dossier)
         return None
 
     def _create(self, api: _Api, soort: Soort, body: Mapping[str, Any]) -> str:
@@ -553,6 +630,90 @@ class VrijBrp:
             # The dossier may well exist now: the next attempt finds it by our reference.
             raise _temporary(f"vrijBRP: antwoord op POST {path} noemt geen dossierId")
         return made
+
+    # -- the hoofdbewoner's consent ------------------------------------------------------
+
+    def deliver_consent(self, melding: Melding) -> DeliveryResult:
+        """The hoofdbewoner's decision to the dossier ``deliver`` made, through ``POST
+        .../consent``; after the deadline nothing: the dossier stays PENDING."""
+        reference = melding.reference
+        toestemming = melding.toestemming
+        if toestemming is None or not toestemming.status.besloten:
+            return DeliveryResult(
+                reference, DeliveryStatus.MISLUKT, detail="de melding heeft geen beslissing"
+            )
+        if toestemming.status is ToestemmingStatus.VERLOPEN:
+            return DeliveryResult(
+                reference,
+                DeliveryStatus.AFGELEVERD,
+                detail="termijn verlopen zonder beslissing: vrijBRP houdt de toestemming op "
+                "PENDING (de API kent geen toestand voor 'geen antwoord'); de backoffice "
+                "beoordeelt de inwoning",
+            )
+        consent = toestemming.vrijbrp
+        gever = consenter(toestemming)
+        if gever is None:
+            return DeliveryResult(
+                reference,
+                DeliveryStatus.MISLUKT,
+                detail="de beslissing noemt geen geldig BSN van de hoofdbewoner (consenter)",
+            )
+        try:
+            with self._client() as client:
+                api = _Api(self.options.url, client, self.tokens)
+                found = self._search(api, reference)
+                if found is None:
+                    # deliver has not made the dossier yet (or its answer was lost): later.
+                    return DeliveryResult(
+                        reference,
+                        DeliveryStatus.TIJDELIJK_MISLUKT,
+                        detail="vrijBRP: nog geen dossier met deze referentie; de toestemming "
+                        "volgt als het er is",
+                    )
+                dossier_id, soort = found
+                if soort is None:
+                    soort, _body = relocation_request(melding, self.options.referentie_omschrijving)
+                path = INTRA if soort == "intra" else INTER
+                now = self._current_consent(api, path, dossier_id)
+                if now == consent:
+                    return DeliveryResult(
+                        reference,
+                        DeliveryStatus.AFGELEVERD,
+                        kenmerk=dossier_id,
+                        detail=f"toestemming stond al in het dossier ({consent})",
+                    )
+                if now in DECIDED:
+                    # Decided otherwise in the back office: not ours to overwrite.
+                    return DeliveryResult(
+                        reference,
+                        DeliveryStatus.MISLUKT,
+                        kenmerk=dossier_id,
+                        detail=f"het dossier heeft al toestemming {now}, de hoofdbewoner besliste "
+                        f"{consent}: niet overschreven, de backoffice kijkt",
+                    )
+                body = {"dossierId": dossier_id, "consenter": {"bsn": gever}, "consent": consent}
+                api.post(path + CONSENT, body, empty=True)
+        except _Stop as stop:
+            return DeliveryResult(reference, stop.status, detail=stop.detail)
+        except inhoud.InhoudOntbreekt as exc:
+            return DeliveryResult(reference, DeliveryStatus.MISLUKT, detail=str(exc))
+        return DeliveryResult(
+            reference,
+            DeliveryStatus.AFGELEVERD,
+            kenmerk=dossier_id,
+            detail=f"toestemming doorgegeven: {consent}",
+        )
+
+    def _current_consent(self, api: _Api, path: str, dossier_id: str) -> str | None:
+        """``newAddress.liveIn.consent`` of the dossier as vrijBRP holds it now."""
+        what = path + "/{dossierId}"
+        answer = api.get(f"{path}/{quote(dossier_id, safe='')}", what)
+        address = answer.get("newAddress") if isinstance(answer, Mapping) else None
+        live = address.get("liveIn") if isinstance(address, Mapping) else None
+        consent = live.get("consent") if isinstance(live, Mapping) else None
+        if not isinstance(consent, str):
+            raise _temporary(f"vrijBRP: antwoord op GET {what} noemt geen liveIn.consent")
+        return consent
 
     # -- health --------------------------------------------------------------------------
 

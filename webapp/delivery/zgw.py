@@ -33,6 +33,7 @@ from webapp.delivery.contract import (
     Melding,
     secret,
 )
+from webapp.delivery.inhoud import PAPIER
 from webapp.options import EnvVarName
 from webapp.registers.adressen import Adres
 from webapp.storage.store import Store
@@ -94,6 +95,12 @@ class ZgwOptions(DeliveryOptions):
     eigenschap_huisvestingsvergunning: str | None = _optional_url(
         "URL van de eigenschap (formaat tekst) voor de huisvestingsvergunning: 'aangevraagd' "
         "of het nummer van een vergunning die de inwoner al heeft; leeg: niet vastleggen."
+    )
+    eigenschap_toestemming: str | None = _optional_url(
+        "URL van de eigenschap (formaat tekst) voor de toestemming van de hoofdbewoner bij "
+        "inwoning: 'gevraagd', 'gegeven', 'geweigerd', 'verlopen' (online) of 'papier' "
+        "(getekende verklaring); bijgewerkt als de hoofdbewoner beslist of de termijn "
+        "verloopt; leeg: niet vastleggen."
     )
     rsin: str = Field(
         pattern=r"^\d{9}$",
@@ -182,11 +189,19 @@ class _Api:
     def post(
         self, path: str, body: Mapping[str, Any], what: str, *, crs: bool = False
     ) -> dict[str, Any]:
-        made = self._send("POST", path, what, body=body, crs=crs)
+        return self._written("POST", path, body, what, crs=crs)
+
+    def patch(self, path: str, body: Mapping[str, Any], what: str) -> dict[str, Any]:
+        return self._written("PATCH", path, body, what)
+
+    def _written(
+        self, method: str, path: str, body: Mapping[str, Any], what: str, *, crs: bool = False
+    ) -> dict[str, Any]:
+        made = self._send(method, path, what, body=body, crs=crs)
         if not isinstance(made, dict) or not isinstance(made.get("url"), str):
             raise _Stop(
                 DeliveryStatus.TIJDELIJK_MISLUKT,
-                f"{self.name}: antwoord op POST {what} heeft geen url",
+                f"{self.name}: antwoord op {method} {what} heeft geen url",
             )
         return made
 
@@ -327,6 +342,22 @@ def _receipt(make: Receipt, melding: Melding) -> Callable[[], tuple[str, str, by
     return content
 
 
+def _zaak_uuid(zaak: Mapping[str, Any]) -> str:
+    return str(zaak.get("uuid") or str(zaak["url"]).rstrip("/").rsplit("/", 1)[-1])
+
+
+def toestemming_waarde(melding: Melding) -> str | None:
+    """The value of ``eigenschap_toestemming``: the state of the online consent
+    (``gevraagd``, ``gegeven``, ``geweigerd``, ``verlopen``), ``papier`` for a signed
+    statement; None when the report asks no consent."""
+    if melding.toestemming is not None:
+        return melding.toestemming.status.value
+    gekozen = inhoud.hoofdbewoner(melding)
+    if gekozen is not None and gekozen.route == PAPIER:
+        return PAPIER
+    return None
+
+
 class Zgw:
     soort: ClassVar[str] = "zgw"
 
@@ -441,6 +472,9 @@ class Zgw:
             waarde = "aangevraagd" if vergunning.aangevraagd else vergunning.nummer
             if waarde:
                 eigenschappen[self.options.eigenschap_huisvestingsvergunning] = waarde
+        toestemming = toestemming_waarde(melding)
+        if self.options.eigenschap_toestemming and toestemming:
+            eigenschappen[self.options.eigenschap_toestemming] = toestemming
         self._eigenschappen(zaak, eigenschappen, zaken, made)
         self._documenten(melding, zaak_url, self._parts(melding, files), zaken, documenten, made)
         return zaak_url
@@ -521,8 +555,7 @@ class Zgw:
     ) -> None:
         if not values:
             return
-        uuid = zaak.get("uuid") or str(zaak["url"]).rstrip("/").rsplit("/", 1)[-1]
-        path = f"/zaken/{uuid}/zaakeigenschappen"
+        path = f"/zaken/{_zaak_uuid(zaak)}/zaakeigenschappen"
         what = "/zaken/{uuid}/zaakeigenschappen"
         there = {e.get("eigenschap") for e in zaken.items(path, {}, what)}
         for eigenschap, waarde in values.items():
@@ -617,6 +650,82 @@ class Zgw:
             zaken.post("/zaakinformatieobjecten", body, "/zaakinformatieobjecten")
             linked.add(document_url)
             made.append("zaakinformatieobject")
+
+    # -- the hoofdbewoner's consent ------------------------------------------------------
+
+    def deliver_consent(self, melding: Melding) -> DeliveryResult:
+        """The outcome of the hoofdbewoner's consent into the zaak's eigenschap
+        ``eigenschap_toestemming``: changed where the first delivery set it (PATCH, only the
+        ``waarde`` may change), made where it did not."""
+        reference = melding.reference
+        eigenschap = self.options.eigenschap_toestemming
+        waarde = toestemming_waarde(melding)
+        if eigenschap is None:
+            return DeliveryResult(
+                reference,
+                DeliveryStatus.AFGELEVERD,
+                detail="geen eigenschap_toestemming ingesteld: de zaak krijgt de toestemming "
+                "niet door",
+            )
+        if waarde is None or melding.toestemming is None or not melding.toestemming.status.besloten:
+            return DeliveryResult(
+                reference, DeliveryStatus.MISLUKT, detail="de melding heeft geen beslissing"
+            )
+        try:
+            with self._client() as client:
+                zaken, _documenten = self._apis(client)
+                result = self._consent(melding, eigenschap, waarde, zaken)
+        except _Stop as stop:
+            return DeliveryResult(reference, stop.status, detail=stop.detail)
+        return result
+
+    def _consent(
+        self, melding: Melding, eigenschap: str, waarde: str, zaken: _Api
+    ) -> DeliveryResult:
+        reference = melding.reference
+        identificatie = self.identificatie(melding)
+        query = {"identificatie": identificatie, "bronorganisatie": self.options.rsin}
+        zaak = next(
+            (
+                z
+                for z in zaken.items("/zaken", query, "/zaken", crs=True)
+                if z.get("identificatie") == identificatie and isinstance(z.get("url"), str)
+            ),
+            None,
+        )
+        if zaak is None:
+            return DeliveryResult(
+                reference,
+                DeliveryStatus.TIJDELIJK_MISLUKT,
+                detail="Zaken API: nog geen zaak voor deze melding; de toestemming volgt als "
+                "die er is",
+            )
+        zaak_url = str(zaak["url"])
+        path = f"/zaken/{_zaak_uuid(zaak)}/zaakeigenschappen"
+        what = "/zaken/{uuid}/zaakeigenschappen"
+        there = [e for e in zaken.items(path, {}, what) if e.get("eigenschap") == eigenschap]
+        if any(e.get("waarde") == waarde for e in there):
+            return DeliveryResult(
+                reference,
+                DeliveryStatus.AFGELEVERD,
+                kenmerk=zaak_url,
+                detail=f"toestemming stond al in de zaak ({waarde})",
+            )
+        found = next((e for e in there if isinstance(e.get("uuid") or e.get("url"), str)), None)
+        if found is None:
+            body = {"zaak": zaak_url, "eigenschap": eigenschap, "waarde": waarde}
+            zaken.post(path, body, what)
+            done = "vastgelegd"
+        else:
+            own = found.get("uuid") or str(found["url"]).rstrip("/").rsplit("/", 1)[-1]
+            zaken.patch(f"{path}/{own}", {"waarde": waarde}, what + "/{uuid}")
+            done = "bijgewerkt"
+        return DeliveryResult(
+            reference,
+            DeliveryStatus.AFGELEVERD,
+            kenmerk=zaak_url,
+            detail=f"toestemming {done} in de zaak: {waarde}",
+        )
 
     # -- health --------------------------------------------------------------------------
 

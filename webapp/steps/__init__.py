@@ -4,6 +4,7 @@ from webapp.steps import (  # noqa: F401  (imported for their registration)
     contactgegevens,
     controleren,
     documenten,
+    hoofdbewoner,
     huisvestingsvergunning,
     mededeling,
     meeverhuizers,

@@ -41,6 +41,21 @@ Getypt = Annotated[str, BeforeValidator(_typed), WithJsonSchema({"type": ["strin
 """Text a resident types; a scenario file may write it as a number."""
 
 
+class StepNotice(BaseModel):
+    """A notice inside a step, above its button, shown when its condition holds ("a flat over
+    80 m2 needs at least 3 residents: contact us"). Information only: nothing to answer."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    tekst: list[str] = Field(min_length=1, description="De mededeling, een alinea per regel.")
+    als: Conditie | None = Field(
+        default=None, description="Voorwaarde over eerdere antwoorden; leeg: altijd."
+    )
+    waarschuwing: bool = Field(
+        default=False, description="In een opvallend kader (een waarschuwing)."
+    )
+
+
 class StepConfig(BaseModel):
     """The keys every step in a gemeente's ``stappen`` list has."""
 
@@ -54,6 +69,10 @@ class StepConfig(BaseModel):
     uitleg: str | None = Field(default=None, description="Toelichting onder de vraag.")
     als: Conditie | None = Field(
         default=None, description="Voorwaarde: de stap geldt alleen als deze klopt."
+    )
+    mededelingen: list[StepNotice] = Field(
+        default_factory=list,
+        description="Mededelingen in de stap, boven de knop, elk met een eigen voorwaarde.",
     )
 
 
@@ -206,6 +225,16 @@ class LinkedRequest:
 
 
 @dataclass(frozen=True)
+class ConsentRequest:
+    """A hoofdbewoner's online consent a report asks: of whom, how long they have, and what
+    they are shown and checked against (``webapp.storage.store.ToestemmingVraag``)."""
+
+    hoofdbewoner_bsn: str
+    termijn_dagen: int
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class StoppingChoice:
     """An answer that ends the online journey: its value, label, the stop page's title, and
     the form fields that give it."""
@@ -352,6 +381,16 @@ class StepType(ABC, Generic[C]):
     def linked_requests(self, cfg: C, answer: Mapping[str, Any]) -> list[LinkedRequest]:
         """Requests submitted together with the move because of this answer."""
         return []
+
+    def consent_request(
+        self, cfg: C, answer: Mapping[str, Any], ctx: StepContext
+    ) -> ConsentRequest | None:
+        """The hoofdbewoner's online consent this answer asks (the ``hoofdbewoner`` step)."""
+        return None
+
+    def consent_email(self, cfg: C) -> bool:
+        """Whether the hoofdbewoner hears of the request by e-mail when an address was given."""
+        return False
 
     # -- examples, for drivers, the evidence crawler and the flow preview ------------------
 

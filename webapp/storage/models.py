@@ -109,13 +109,17 @@ AFGEROND = (OutboxStatus.AFGELEVERD, OutboxStatus.AFGEHANDELD)
 """The states after which nothing more happens to a row."""
 
 
+TAAK_MELDING = "melding"
+TAAK_TOESTEMMING = "toestemming"
+
+
 class OutboxRow(SQLModel, table=True):
     """The outbox: one row per submission and delivery target (the gemeente's ``aflevering``
     entry at ``target_index``), written in the transaction of the submission and worked off by
     ``webapp.delivery.outbox``. Holds no personal data, so nothing in it is encrypted."""
 
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("submission_id", "target_index"),)
+    __table_args__ = (UniqueConstraint("submission_id", "target_index", "taak"),)
 
     id: int | None = Field(default=None, primary_key=True)
     submission_id: int = Field(foreign_key="submission.id", index=True)
@@ -125,6 +129,9 @@ class OutboxRow(SQLModel, table=True):
     """The position of the target in the gemeente's ``aflevering`` list; negative for a target
     the service adds itself (``webapp.delivery.outbox.BEVESTIGING``)."""
     soort: str = Field(max_length=64)
+    taak: str = Field(default="melding", max_length=16)
+    """What the row delivers: the report (:data:`TAAK_MELDING`), or the outcome of the
+    hoofdbewoner's online consent (:data:`TAAK_TOESTEMMING`), added when that is known."""
     options_hash: str = Field(max_length=64)
     """sha256 of the target's options when the report was sent: shows a changed configuration."""
     status: str = Field(default=OutboxStatus.WACHTEND, max_length=16, index=True)
@@ -145,3 +152,26 @@ class OutboxRow(SQLModel, table=True):
     updated_at: datetime
     done_at: datetime | None = None
     """When it became afgeleverd or afgehandeld: retention counts from the last of these."""
+
+
+class ToestemmingRow(SQLModel, table=True):
+    """The hoofdbewoner's online consent to a move in with them, one per submission that asks
+    it (the ``hoofdbewoner`` step, route online). The hoofdbewoner finds it after their own
+    login by ``hoofdbewoner``, a keyed hash of gemeente and BSN, like ``Draft.owner``; what
+    they are shown (who moves in, from which date, to which address) is in ``details``."""
+
+    __tablename__ = "toestemming"
+
+    id: int | None = Field(default=None, primary_key=True)
+    submission_id: int = Field(foreign_key="submission.id", unique=True)
+    reference: str = Field(max_length=32, index=True)
+    gemeente: str = Field(max_length=64)
+    hoofdbewoner: str = Field(max_length=64, index=True)
+    hoofdbewoner_bsn: str = Field(sa_column=Column(EncryptedText, nullable=False))
+    details: dict[str, Any] = Field(sa_column=Column(EncryptedJSON, nullable=False))
+    status: str = Field(default="gevraagd", max_length=16, index=True)
+    """A :class:`webapp.delivery.contract.ToestemmingStatus` value."""
+    termijn: datetime = Field(index=True)
+    created_at: datetime
+    besloten_op: datetime | None = None
+    gever_bsn: str | None = Field(default=None, sa_column=Column(EncryptedText, nullable=True))

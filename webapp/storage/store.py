@@ -24,11 +24,14 @@ from webapp.options import Options
 from webapp.storage.crypto import use_keys
 from webapp.storage.models import (
     AFGEROND,
+    TAAK_MELDING,
+    TAAK_TOESTEMMING,
     Draft,
     LinkedRequest,
     OutboxRow,
     OutboxStatus,
     Submission,
+    ToestemmingRow,
     UploadRow,
     WebSession,
 )
@@ -65,6 +68,18 @@ class StoredUpload:
     bestandsnaam: str
     content_type: str
     grootte: int
+
+
+@dataclass(frozen=True)
+class ToestemmingVraag:
+    """What a submission asks of its hoofdbewoner (online consent): stored with it."""
+
+    hoofdbewoner_bsn: str
+    termijn: timedelta
+    details: dict[str, Any]
+    """What the hoofdbewoner is shown and what the check needs: ``personen`` (names of who
+    moves in), ``bsns`` (their BSNs: nobody consents for themselves), ``datum`` (ISO),
+    ``adres`` (one line), ``adres_id`` (the BAG adresseerbaar object), optionally ``email``."""
 
 
 @dataclass(frozen=True)
@@ -112,8 +127,11 @@ class Store:
 
     # -- sessions ----------------------------------------------------------------------
 
-    def create_session(self, gemeente: str, bsn: str, draft_id: str) -> tuple[str, WebSession]:
-        """Returns the cookie token and the session; only the token's hash is stored."""
+    def create_session(
+        self, gemeente: str, bsn: str, draft_id: str | None
+    ) -> tuple[str, WebSession]:
+        """Returns the cookie token and the session; only the token's hash is stored. Without
+        ``draft_id``: a hoofdbewoner's session, for their consent only (``/<slug>/toestemming``)."""
         token = secrets.token_urlsafe(32)
         at = self.clock()
         row = WebSession(
@@ -302,6 +320,7 @@ class Store:
         linked: list[tuple[str, dict[str, Any]]],
         is_test: bool,
         deliveries: Sequence[tuple[int, Options]] = (),
+        toestemming: ToestemmingVraag | None = None,
     ) -> Submission:
         """Write the submission once; a second call for the same draft returns the first.
 
@@ -344,18 +363,20 @@ class Store:
                 for soort, details in linked:
                     db.add(LinkedRequest(submission_id=submission.id, soort=soort, details=details))
                 for index, options in deliveries:
+                    db.add(_outbox_row(submission, index, options, TAAK_MELDING, at))
+                if toestemming is not None:
                     db.add(
-                        OutboxRow(
+                        ToestemmingRow(
                             submission_id=submission.id,
                             reference=submission.reference,
                             gemeente=submission.gemeente,
-                            target_index=index,
-                            soort=options.soort,
-                            options_hash=options_hash(options),
-                            round_started_at=at,
-                            next_attempt_at=at,
+                            hoofdbewoner=self.owner_key(
+                                submission.gemeente, toestemming.hoofdbewoner_bsn
+                            ),
+                            hoofdbewoner_bsn=toestemming.hoofdbewoner_bsn,
+                            details=toestemming.details,
+                            termijn=at + toestemming.termijn,
                             created_at=at,
-                            updated_at=at,
                         )
                     )
                 draft.submitted_reference = submission.reference
@@ -388,6 +409,118 @@ class Store:
                     select(LinkedRequest).where(LinkedRequest.submission_id == submission_id)
                 ).all()
             )
+
+    # -- the hoofdbewoner's consent --------------------------------------------------
+
+    def toestemming_van(self, submission_id: int) -> ToestemmingRow | None:
+        """The consent request of a submission, in whatever state; None when it asks none."""
+        with Session(self.engine) as db:
+            return db.exec(
+                select(ToestemmingRow).where(ToestemmingRow.submission_id == submission_id)
+            ).first()
+
+    def toestemming_met_referentie(self, reference: str) -> ToestemmingRow | None:
+        with Session(self.engine) as db:
+            return db.exec(
+                select(ToestemmingRow).where(ToestemmingRow.reference == reference)
+            ).first()
+
+    def open_toestemmingen(self, gemeente: str, bsn: str) -> list[ToestemmingRow]:
+        """The requests waiting for this person as hoofdbewoner, oldest first: still
+        ``gevraagd`` and before their deadline."""
+        at = self.clock()
+        with Session(self.engine) as db:
+            return list(
+                db.exec(
+                    select(ToestemmingRow)
+                    .where(
+                        ToestemmingRow.gemeente == gemeente,
+                        ToestemmingRow.hoofdbewoner == self.owner_key(gemeente, bsn),
+                        ToestemmingRow.status == "gevraagd",
+                        col(ToestemmingRow.termijn) > at,
+                    )
+                    .order_by(col(ToestemmingRow.id))
+                ).all()
+            )
+
+    def beslis_toestemming(
+        self,
+        row_id: int,
+        *,
+        gemeente: str,
+        gever_bsn: str,
+        gegeven: bool,
+        deliveries: Sequence[tuple[int, Options]],
+    ) -> ToestemmingRow | None:
+        """Record the hoofdbewoner's decision, with the time and their BSN, and add the outbox
+        rows that tell the back office (``deliveries``: the targets that hear consent). Only
+        while it is open and only by the hoofdbewoner it was asked of: None otherwise (decided
+        already, in another tab, or past its deadline), and nothing changes."""
+        at = self.clock()
+        status = "gegeven" if gegeven else "geweigerd"
+        with Session(self.engine) as db:
+            changed = db.connection().execute(
+                update(ToestemmingRow)
+                .where(
+                    col(ToestemmingRow.id) == row_id,
+                    col(ToestemmingRow.gemeente) == gemeente,
+                    col(ToestemmingRow.hoofdbewoner) == self.owner_key(gemeente, gever_bsn),
+                    col(ToestemmingRow.status) == "gevraagd",
+                    col(ToestemmingRow.termijn) > at,
+                )
+                .values(status=status, besloten_op=at, gever_bsn=gever_bsn)
+            )
+            if changed.rowcount != 1:
+                db.rollback()
+                return None
+            row = db.get(ToestemmingRow, row_id)
+            assert row is not None
+            self._consent_rows(db, row, deliveries, at)
+            db.commit()
+            db.refresh(row)
+            return row
+
+    def verloop_toestemmingen(
+        self, deliveries: Callable[[str], Sequence[tuple[int, Options]] | None]
+    ) -> list[str]:
+        """Close the requests whose deadline passed without a decision (``verlopen``: the
+        report goes on as "no consent received") and add the outbox rows that tell the back
+        office; ``deliveries(gemeente)`` gives its targets that hear consent (None: the
+        gemeente is not configured, its requests wait). The references closed."""
+        at = self.clock()
+        closed: list[str] = []
+        with Session(self.engine) as db:
+            due = db.exec(
+                select(ToestemmingRow)
+                .where(ToestemmingRow.status == "gevraagd", col(ToestemmingRow.termijn) <= at)
+                .order_by(col(ToestemmingRow.id))
+                .limit(500)
+            ).all()
+            for row in due:
+                targets = deliveries(row.gemeente)
+                if targets is None:
+                    continue
+                changed = db.connection().execute(
+                    update(ToestemmingRow)
+                    .where(
+                        col(ToestemmingRow.id) == row.id, col(ToestemmingRow.status) == "gevraagd"
+                    )
+                    .values(status="verlopen")
+                )
+                if changed.rowcount == 1:
+                    self._consent_rows(db, row, targets, at)
+                    closed.append(row.reference)
+            db.commit()
+        return closed
+
+    @staticmethod
+    def _consent_rows(
+        db: Session, row: ToestemmingRow, deliveries: Sequence[tuple[int, Options]], at: datetime
+    ) -> None:
+        submission = db.get(Submission, row.submission_id)
+        assert submission is not None
+        for index, options in deliveries:
+            db.add(_outbox_row(submission, index, options, TAAK_TOESTEMMING, at))
 
     # -- the outbox --------------------------------------------------------------------
 
@@ -587,11 +720,12 @@ class Store:
         - drafts without a submission, unchanged for ``termijn(gemeente).concept`` and not in
           use by a live session, with their files;
         - submissions ``termijn(gemeente).na_aflevering`` after delivery, with their linked
-          requests, outbox rows, their draft, its files and its sessions. Delivered means every
-          outbox row is ``afgeleverd`` or ``afgehandeld``, counted from the last of them; a
-          submission without rows (its gemeente delivers nowhere: the report stays in this
-          database) counts as delivered when it was submitted. A submitted draft is deleted
-          only with its submission, whose foreign key needs it.
+          requests, outbox rows, consent request, their draft, its files and its sessions.
+          Delivered means every outbox row is ``afgeleverd`` or ``afgehandeld``, counted from
+          the last of them, and no consent request still open; a submission without rows (its
+          gemeente delivers nowhere: the report stays in this database) counts as delivered
+          when it was submitted. A submitted draft is deleted only with its submission, whose
+          foreign key needs it.
         """
         at = self.clock()
         live = at - idle
@@ -628,11 +762,17 @@ class Store:
                         col(OutboxRow.done_at) >= cutoff,
                     ),
                 )
+                # An open consent request still leads to a delivery: keep the report for it.
+                asking = select(ToestemmingRow.id).where(
+                    col(ToestemmingRow.submission_id) == col(Submission.id),
+                    ToestemmingRow.status == "gevraagd",
+                )
                 for submission_id, draft_id in db.exec(
                     select(Submission.id, Submission.draft_id).where(
                         Submission.gemeente == gemeente,
                         col(Submission.created_at) < cutoff,
                         ~undelivered.exists(),
+                        ~asking.exists(),
                     )
                 ).all():
                     assert submission_id is not None
@@ -665,6 +805,9 @@ class Store:
                     delete(LinkedRequest).where(col(LinkedRequest.submission_id).in_(numbers))
                 )
                 db.execute(delete(OutboxRow).where(col(OutboxRow.submission_id).in_(numbers)))
+                db.execute(
+                    delete(ToestemmingRow).where(col(ToestemmingRow.submission_id).in_(numbers))
+                )
             for part in _chunks(drafts):
                 db.execute(delete(UploadRow).where(col(UploadRow.draft_id).in_(part)))
             for part in _chunks(list(sessions)):
@@ -675,6 +818,26 @@ class Store:
                 db.execute(delete(Draft).where(col(Draft.id).in_(part)))
             db.commit()
             return counted
+
+
+def _outbox_row(
+    submission: Submission, index: int, options: Options, taak: str, at: datetime
+) -> OutboxRow:
+    """A new outbox row of ``submission`` for the target at ``index``, due at once."""
+    assert submission.id is not None
+    return OutboxRow(
+        submission_id=submission.id,
+        reference=submission.reference,
+        gemeente=submission.gemeente,
+        target_index=index,
+        soort=options.soort,
+        taak=taak,
+        options_hash=options_hash(options),
+        round_started_at=at,
+        next_attempt_at=at,
+        created_at=at,
+        updated_at=at,
+    )
 
 
 def _chunks(ids: Sequence[T], size: int = 500) -> list[Sequence[T]]:

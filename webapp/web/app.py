@@ -18,7 +18,7 @@ from webapp.resources import STATIC
 from webapp.settings import Settings
 from webapp.web.errors import http_error
 from webapp.web.middleware import BodyLimit, RequestLog, SecurityHeaders, ServerErrors
-from webapp.web.pages import general, login, staging, steps
+from webapp.web.pages import general, login, staging, steps, toestemming
 from webapp.web.services import build_services
 
 
@@ -40,6 +40,13 @@ def routes() -> list[BaseRoute]:
         Route("/{slug}/stap/{step_id}/adres", steps.lookup, methods=["POST"], name="lookup"),
         Route("/{slug}/einde", steps.stopped, name="stopped"),
         Route("/{slug}/bevestiging", steps.confirmation, name="confirmation"),
+        Route("/{slug}/toestemming", toestemming.consent, name="consent"),
+        Route(
+            "/{slug}/toestemming/{id}",
+            toestemming.consent_request,
+            methods=["GET", "POST"],
+            name="consent_request",
+        ),
         Route("/{slug}/bevestiging.pdf", steps.receipt_pdf, name="receipt"),
         Route("/{slug}/sessie-verlopen", general.expired, name="expired"),
         Route(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import timedelta
 from typing import Any
 
 from webapp.delivery import outbox
 from webapp.steps import registry
 from webapp.steps.base import StepContext
 from webapp.storage.models import Submission
+from webapp.storage.store import ToestemmingVraag
 from webapp.web.visit import Visit
 
 
@@ -48,7 +50,28 @@ async def build_submission(visit: Visit, ctx: StepContext) -> Submission:
         # Each target gets its outbox row with the submission; the runner delivers it later,
         # so the resident's confirmation never waits for a back office.
         deliveries=outbox.deliveries_for(visit.gemeente),
+        toestemming=consent_request(visit, answers, ctx),
     )
+
+
+def consent_request(
+    visit: Visit, answers: Mapping[str, Any], ctx: StepContext
+) -> ToestemmingVraag | None:
+    """The hoofdbewoner's online consent this report asks, when the resident chose it, with
+    where the hoofdbewoner decides (this server, as the resident reached it: for the e-mail
+    that asks them)."""
+    for cfg in visit.journey.applicable():
+        if cfg.id not in answers:
+            continue
+        asked = registry[cfg.type].consent_request(cfg, answers[cfg.id], ctx)
+        if asked is not None:
+            url = str(visit.request.url_for("consent", slug=visit.gemeente.slug))
+            return ToestemmingVraag(
+                hoofdbewoner_bsn=asked.hoofdbewoner_bsn,
+                termijn=timedelta(days=asked.termijn_dagen),
+                details={**asked.details, "url": url},
+            )
+    return None
 
 
 def signals(visit: Visit, answers: dict[str, Any]) -> list[dict[str, Any]]:

@@ -143,7 +143,9 @@ async def load_visit(request: Request) -> Visit | Response:
         expired: Response = see_other(path_for(request, "expired", slug=gemeente.slug))
         services.cookies.clear(expired, gemeente.slug)
         return expired
-    draft = await services.db(services.store.draft, session.draft_id or "")
+    if session.draft_id is None:  # a hoofdbewoner's session: consent only, no report
+        return see_other(path_for(request, "consent", slug=gemeente.slug))
+    draft = await services.db(services.store.draft, session.draft_id)
     koppeling = services.koppeling(gemeente)
     aangever = await services.registers(koppeling.brp.raadpleeg, session.bsn)
     if draft is None or aangever is None:

@@ -39,6 +39,17 @@ log = logging.getLogger("verhuizen")
 CALLBACK_PARAMS = ("code", "state", "error", "iss")
 """What a broker's answer may carry that we read; anything else in the query is ignored."""
 
+DOEL = "doel"
+"""Why someone logs in, when it is not to report a move: ``toestemming`` (a hoofdbewoner who
+consents). In the query of the login page, the test login's form and a broker's pending
+login; anything else is ignored."""
+DOELEN = ("toestemming",)
+
+
+def _doel(value: object) -> str | None:
+    return value if isinstance(value, str) and value in DOELEN else None
+
+
 STARTED_OVER = "opnieuw"
 """The query parameter (value ``1``) on the first step after starting over: the message that
 the answers are gone, shown on that one page view (a form posted from it goes to the bare
@@ -57,18 +68,20 @@ async def login(request: Request) -> Response:
     csrf = services.cookies.anonymous_csrf(nonce)
     error = None
     status = 200
+    doel = _doel(request.query_params.get(DOEL))
     if request.method == "POST":
         await services.rate_limits.hit(request, "login")
         form = await read_form(request)
         if state.nonce is None:
             raise HTTPException(403)
         await check_csrf(form, csrf)
+        doel = _doel(form.get(DOEL))
         # A broker's callback exchanges the code over the network: not on the event loop.
         result = await services.registers(
-            provider.callback, {k: str(v) for k, v in form.items()}, {}
+            provider.callback, {k: str(v) for k, v in form.items() if k != DOEL}, {}
         )
         if result.bsn is not None:
-            return await _logged_in(request, gemeente, result, koppeling.niveau)
+            return await _logged_in(request, gemeente, result, koppeling.niveau, doel)
         error, status = result.error, 422
     elif not provider.is_test:
         # Each start may ask the broker for its discovery document.
@@ -86,7 +99,8 @@ async def login(request: Request) -> Response:
         if error is not None:  # a form posted to a broker's login: there is no such form
             return _failed(request, gemeente, provider, error, 400)
         away = see_other(start.url)
-        services.cookies.set_pending(away, gemeente.slug, start.pending)
+        pending = {**start.pending, DOEL: doel} if doel else start.pending
+        services.cookies.set_pending(away, gemeente.slug, pending)
         return away
     response = page(
         request,
@@ -98,6 +112,7 @@ async def login(request: Request) -> Response:
             "personen": list(start.personen),
             "fout": error,
             "vandaag": services.today(),
+            "doel": doel,
         },
         status,
     )
@@ -130,13 +145,18 @@ async def login_callback(request: Request) -> Response:
         if result.bsn is None:
             response = _failed(request, gemeente, provider, result.error or "", 400)
         else:
-            response = await _logged_in(request, gemeente, result, koppeling.niveau)
+            doel = _doel(pending.get(DOEL))
+            response = await _logged_in(request, gemeente, result, koppeling.niveau, doel)
     services.cookies.clear_pending(response, gemeente.slug)
     return response
 
 
 async def _logged_in(
-    request: Request, gemeente: Gemeente, result: LoginResult, minimum: Betrouwbaarheidsniveau
+    request: Request,
+    gemeente: Gemeente,
+    result: LoginResult,
+    minimum: Betrouwbaarheidsniveau,
+    doel: str | None = None,
 ) -> Response:
     """A login that succeeded: at the level the gemeente asks, or a page that says how."""
     assert result.bsn is not None and result.level is not None
@@ -151,7 +171,19 @@ async def _logged_in(
             {"gemeente": gemeente, "niveau": result.level.value, "nodig": minimum.value},
             403,
         )
+    if doel == "toestemming":
+        return await _hoofdbewoner_logged_in(request, gemeente, result.bsn)
     return await _after_login(request, gemeente, result.bsn)
+
+
+async def _hoofdbewoner_logged_in(request: Request, gemeente: Gemeente, bsn: str) -> Response:
+    """A hoofdbewoner who logs in to consent: a session without a draft, so nothing of a move
+    report of their own starts; whether they may consent is checked per request there."""
+    services = services_of(request)
+    token, _session = await services.db(services.store.create_session, gemeente.slug, bsn, None)
+    response = see_other(path_for(request, "consent", slug=gemeente.slug))
+    services.cookies.set_session(response, gemeente.slug, token)
+    return response
 
 
 def _failed(
@@ -313,10 +345,16 @@ async def logout(request: Request) -> Response:
 
 
 async def extend_session(request: Request) -> Response:
-    """The timeout dialog's "Sessie verlengen": any authenticated request touches the session."""
-    visit = await load_visit(request)
-    if isinstance(visit, Response):
+    """The timeout dialog's "Sessie verlengen": any authenticated request touches the session
+    (a resident's, or a hoofdbewoner's, which has no report)."""
+    services = services_of(request)
+    gemeente = gemeente_of(request)
+    state = services.cookies.read(request, gemeente.slug)
+    if state.token is None or state.forged:
+        return Response(status_code=401)
+    session = await services.db(services.store.session, state.token, services.idle)
+    if session is None or session.gemeente != gemeente.slug:
         return Response(status_code=401)
     form = await read_form(request)
-    await check_csrf(form, visit.session.csrf)
+    await check_csrf(form, session.csrf)
     return Response(status_code=204)

@@ -43,9 +43,12 @@ async def submission(request: Request) -> Response:
         raise HTTPException(404)
     melding = found[0]
     linked = await services.db(services.store.linked_requests, melding.id or 0)
+    consent = await services.db(services.store.toestemming_van, melding.id or 0)
+    deliveries = await services.db(services.store.deliveries, reference=melding.reference)
     stored = {
         "submission": melding.model_dump(mode="json"),
         "linked_requests": [r.model_dump(mode="json") for r in linked],
+        "toestemming": None if consent is None else consent.model_dump(mode="json"),
     }
     return page(
         request,
@@ -53,6 +56,8 @@ async def submission(request: Request) -> Response:
         {
             "gemeente": gemeente,
             "melding": melding,
+            "toestemming": consent,
+            "afleveringen": deliveries,
             "opgeslagen": json.dumps(stored, indent=2, ensure_ascii=False, sort_keys=True),
         },
     )

@@ -13,6 +13,7 @@ from webapp import receipt
 from webapp.delivery.opslag import melding_uit_opslag
 from webapp.i18n import _
 from webapp.steps.base import FieldError, StepContext
+from webapp.steps.verhuisdatum import long_date
 from webapp.web.submit import build_submission
 from webapp.web.visit import (
     Visit,
@@ -141,6 +142,11 @@ async def _step_page(
             "terug_waarde": BACK_TO_CHECK,
             "summary": summary,
             "te_laat_melding": late_notice,
+            "mededelingen": [
+                {"alineas": [_(t) for t in m.tekst], "waarschuwing": m.waarschuwing}
+                for m in cfg.mededelingen
+                if m.als is None or ctx.evaluate(m.als)
+            ],
             "ingelogd": True,
             "aangever": visit.aangever,
         },
@@ -215,6 +221,7 @@ async def confirmation(request: Request) -> Response:
     if submission is None:
         return see_other(visit.next_path())
     requests = await db(store.linked_requests, submission.id or 0)
+    consent = await db(store.toestemming_van, submission.id or 0)
     return page(
         request,
         "bevestiging.html",
@@ -222,6 +229,13 @@ async def confirmation(request: Request) -> Response:
             "gemeente": visit.gemeente,
             "submission": submission,
             "aanvragen": requests,
+            "toestemming": None
+            if consent is None
+            else {
+                "status": consent.status,
+                "termijn": long_date(consent.termijn.date()),
+                "url": str(request.url_for("consent", slug=visit.gemeente.slug)),
+            },
             "ingelogd": True,
             "csrf": visit.session.csrf,
         },
