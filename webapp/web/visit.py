@@ -85,7 +85,13 @@ class Visit:
 
     async def context(self, step_id: str) -> StepContext:
         journey = self.journey
-        uploads = await self.services.db(self.services.store.uploads, self.draft.id)
+        # Only a step that asks for documents shows or keeps what was uploaded: no query on
+        # the other steps.
+        uploads = (
+            await self.services.db(self.services.store.uploads, self.draft.id)
+            if step_type_of(self.step_config(step_id)).asks_documents
+            else {}
+        )
         return StepContext(
             gemeente=self.gemeente,
             aangever=self.aangever,
@@ -138,14 +144,14 @@ async def load_visit(request: Request) -> Visit | Response:
         return response
     if state.token is None:
         return see_other(path_for(request, "login", slug=gemeente.slug))
-    session = await services.db(services.store.session, state.token, services.idle)
-    if session is None or session.gemeente != gemeente.slug:
+    found = await services.db(services.store.visit, state.token, services.idle)
+    if found is None or found[0].gemeente != gemeente.slug:
         expired: Response = see_other(path_for(request, "expired", slug=gemeente.slug))
         services.cookies.clear(expired, gemeente.slug)
         return expired
+    session, draft = found
     if session.draft_id is None:  # a hoofdbewoner's session: consent only, no report
         return see_other(path_for(request, "consent", slug=gemeente.slug))
-    draft = await services.db(services.store.draft, session.draft_id)
     koppeling = services.koppeling(gemeente)
     aangever = await services.registers(koppeling.brp.raadpleeg, session.bsn)
     if draft is None or aangever is None:
