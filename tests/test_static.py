@@ -178,15 +178,20 @@ def test_each_page_links_its_theme_and_sets_the_theme_classes(client):
             (CONFIG_DIR / f"{slug}.yaml").read_text(encoding="utf-8"), slug, f"{slug}.yaml"
         ).thema
         theme = THEMES[thema]
-        assert f'<link rel="stylesheet" href="{theme.css}">' in page
-        assert '<link rel="stylesheet" href="/static/css/components.css">' in page
+        # By their content-hashed names (webapp.web.assets), cached for a year.
+        assert re.search(rf'<link rel="stylesheet" href="{hashed(theme.css)}">', page)
+        assert re.search(
+            rf'<link rel="stylesheet" href="{hashed("/static/css/components.css")}">', page
+        )
         body = re.search(r'<body class="([^"]+)"', page)
         assert body, slug
         classes = body.group(1).split()
         assert set(theme.body_classes) <= set(classes), (slug, classes)
         assert f"theme-{thema}" in classes
     index = client.get("/").text
-    assert '<link rel="stylesheet" href="/static/themes/neutraal.css">' in index
+    assert re.search(
+        rf'<link rel="stylesheet" href="{hashed("/static/themes/neutraal.css")}">', index
+    )
     assert f'class="utrecht-document utrecht-document--surface {BASE.body_class} ' in index
     for theme in THEMES.values():
         assert client.get(theme.css).status_code == 200
@@ -242,3 +247,9 @@ def test_a_state_takes_text_and_background_from_one_source(build):
     assert "--utrecht-button-primary-action-hover-background-color" not in kept
     assert kept["--utrecht-button-primary-action-color"] == "#ffffff"  # default state stays
     assert kept["--utrecht-link-focus-border-color"] == "#000000"  # a border is no pair
+
+
+def hashed(url: str) -> str:
+    """A pattern for ``url`` with a content hash before its extension."""
+    stem, _dot, suffix = url.rpartition(".")
+    return rf"{re.escape(stem)}\.[0-9a-f]{{12}}\.{re.escape(suffix)}"

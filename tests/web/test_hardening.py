@@ -68,6 +68,7 @@ def broken(app, monkeypatch, exc: Exception) -> None:
         raise exc
 
     monkeypatch.setattr(store, "session", fail)
+    monkeypatch.setattr(store, "visit", fail)
 
 
 def test_an_unexpected_error_is_the_500_page_with_headers_and_a_quiet_log(
