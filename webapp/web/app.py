@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 import anyio.to_thread
 from starlette.applications import Starlette
@@ -106,8 +108,35 @@ def create_app(settings: Settings, *, today: Callable[[], date] = date.today) ->
         session_idle_seconds=idle,
         # Warn two minutes ahead (A13), but leave at least 20 seconds when the idle time is short.
         session_warn_seconds=min(120, max(20, idle // 2)),
-        path=lambda name, **params: str(app.url_path_for(name, **params)),
+        path=_paths(app),
         # A static file by its content-hashed name (webapp.web.assets): cached for a year.
-        asset=lambda name: str(app.url_path_for("static", path=hashed_name(STATIC, name))),
+        asset=_assets(app, fixed=settings.mode != "development"),
     )
     return app
+
+
+def _paths(app: Starlette) -> Callable[..., str]:
+    """The templates' ``path(name, **params)``: a route's path, remembered (a page asks for
+    the same few paths every time; finding one walks the routes)."""
+
+    @lru_cache(maxsize=16384)
+    def cached(name: str, params: frozenset[tuple[str, Any]]) -> str:
+        return str(app.url_path_for(name, **dict(params)))
+
+    def path(name: str, **params: Any) -> str:
+        try:
+            return cached(name, frozenset(params.items()))
+        except TypeError:  # a value that cannot be a key: ask the routes
+            return str(app.url_path_for(name, **params))
+
+    return path
+
+
+def _assets(app: Starlette, *, fixed: bool) -> Callable[[str], str]:
+    """The templates' ``asset(name)``; ``fixed``: the static files do not change while the
+    process runs (they ship with it), so each name's hash is computed once."""
+
+    def asset(name: str) -> str:
+        return str(app.url_path_for("static", path=hashed_name(STATIC, name)))
+
+    return lru_cache(maxsize=256)(asset) if fixed else asset

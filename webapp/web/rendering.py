@@ -12,9 +12,12 @@ from webapp.i18n import gettext, ngettext
 from webapp.resources import TEMPLATES
 
 
-def make_environment(directory: Path = TEMPLATES) -> Environment:
+def make_environment(directory: Path = TEMPLATES, *, auto_reload: bool = True) -> Environment:
+    """``auto_reload``: look at each template file's modification time on every use (for
+    development); without it a template is compiled once per process."""
     env = Environment(
         loader=FileSystemLoader(directory),
+        auto_reload=auto_reload,
         autoescape=select_autoescape(["html"]),
         undefined=StrictUndefined,
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],

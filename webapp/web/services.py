@@ -116,7 +116,8 @@ def build_services(settings: Settings, *, today: Callable[[], date] = date.today
         config=config,
         store=store,
         verbindingen=verbindingen,
-        templates=make_environment(),
+        # Templates ship with the code: compiled once, except while developing them.
+        templates=make_environment(auto_reload=settings.mode == "development"),
         cookies=Cookies(settings.secret_key, settings.secure_cookies),
         db=Offload(settings.db_threads),
         registers=Offload(settings.register_threads),
