@@ -69,7 +69,7 @@ def test_a_journey_and_a_database_failure_log_no_personal_data(tmp_path):
                         text("SELECT * FROM geen_tabel WHERE bsn = :bsn"), {"bsn": KEES}
                     )
 
-            store.session = failing
+            store.session = store.visit = failing
             response = client.get("/rotterdam/stap/situatie")
             assert response.status_code in (500, 503)
             page = client.get("/rotterdam/inloggen")

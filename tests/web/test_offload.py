@@ -19,7 +19,7 @@ def test_a_request_waiting_on_the_database_does_not_stall_the_others(app, client
     name = app.state.services.cookies.name("rotterdam")
     cookie = {"cookie": f"{name}={client.cookies.get(name)}"}
     store = app.state.services.store
-    real = store.session
+    real = store.visit
     release = threading.Event()
     waiting = threading.Event()
 
@@ -28,7 +28,7 @@ def test_a_request_waiting_on_the_database_does_not_stall_the_others(app, client
         release.wait(timeout=10)  # in a worker thread: the loop stays free
         return real(*args, **kwargs)
 
-    store.session = slow_session
+    store.visit = slow_session
     finished: list[str] = []
 
     async def run() -> None:
@@ -56,7 +56,7 @@ def test_a_request_waiting_on_the_database_does_not_stall_the_others(app, client
     try:
         asyncio.run(run())
     finally:
-        store.session = real
+        store.visit = real
         release.set()
     assert finished == ["/gezond", "/", "/rotterdam/toegankelijkheid", "stap"]
 
