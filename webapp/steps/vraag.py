@@ -28,24 +28,25 @@ from webapp.steps.base import (
     WhatIfInput,
 )
 from webapp.steps.registry import registry
+from webapp.tekst import TekstVeld, lokaal
 
 
 class StopTekst(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    titel: str
-    tekst: str
+    titel: TekstVeld
+    tekst: TekstVeld
     link: str | None = Field(
         default=None,
         description="Een URL, of 'emigratie' / 'eerste_inschrijving' voor de link uit links.",
     )
-    link_tekst: str | None = None
+    link_tekst: TekstVeld | None = None
 
 
 class Optie(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     waarde: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    label: str
-    hint: str | None = None
+    label: TekstVeld
+    hint: TekstVeld | None = None
     stop: StopTekst | None = Field(
         default=None, description="Deze keuze beëindigt de online melding."
     )
@@ -53,16 +54,18 @@ class Optie(BaseModel):
 
 class VraagConfig(StepConfig):
     type: Literal["vraag"]
-    titel: str
+    titel: TekstVeld
     invoer: Literal["radio", "checkbox", "tekst", "getal"]
-    hint: str | None = None
+    hint: TekstVeld | None = None
     verplicht: bool = True
     opties: list[Optie] = Field(default_factory=list)
     min: float | None = None
     max: float | None = None
-    eenheid: str | None = Field(default=None, description="Bij een getal, bijv. 'euro per maand'.")
+    eenheid: TekstVeld | None = Field(
+        default=None, description="Bij een getal, bijv. 'euro per maand'."
+    )
     max_lengte: int = Field(default=200, ge=1, le=2000)
-    max_lengte_fout: str | None = Field(
+    max_lengte_fout: TekstVeld | None = Field(
         default=None,
         min_length=1,
         description="Bij tekst: de foutmelding als het antwoord langer is dan max_lengte "
@@ -75,7 +78,7 @@ class VraagConfig(StepConfig):
         "bijv. ^[A-Z0-9]{1,3}-[A-Z0-9]{1,3}-[A-Z0-9]{1,3}$ voor een kenteken. Vraagt een "
         "voorbeeld.",
     )
-    patroon_fout: str | None = Field(
+    patroon_fout: TekstVeld | None = Field(
         default=None,
         min_length=1,
         description="Bij tekst: de foutmelding als het antwoord niet aan het patroon voldoet "
@@ -283,7 +286,7 @@ class Vraag(StepType[VraagConfig]):
         if value in (None, "", []):
             shown = _("Niet ingevuld")
         elif cfg.invoer == "checkbox":
-            shown = ", ".join(labels.get(v, v) for v in value)
+            shown = ", ".join(lokaal(labels.get(v, v)) for v in value)
         elif cfg.invoer == "radio":
             shown = labels.get(value, value)
         elif cfg.invoer == "getal":

@@ -14,8 +14,10 @@ from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from webapp.delivery import outbox
+from webapp.i18n import get_locale
 from webapp.resources import STATIC
 from webapp.settings import Settings
+from webapp.web import language
 from webapp.web.errors import http_error
 from webapp.web.middleware import BodyLimit, RequestLog, SecurityHeaders, ServerErrors
 from webapp.web.pages import general, login, staging, steps
@@ -28,6 +30,7 @@ def routes() -> list[BaseRoute]:
         Route("/", general.index, name="index"),
         Route("/gezond", general.health, name="health"),
         Route("/gereed", general.ready, name="ready"),
+        Route("/taal", language.choose, name="language"),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
         Route("/{slug}/", general.start, name="start"),
         Route("/{slug}", general.redirect_slash, name="start_no_slash"),
@@ -80,6 +83,7 @@ def create_app(settings: Settings, *, today: Callable[[], date] = date.today) ->
         # own ServerErrorMiddleware (outside all middleware), which never gets an exception here.
         middleware=[
             Middleware(RequestLog),
+            Middleware(language.Language, secure=services.cookies.secure),
             Middleware(SecurityHeaders, hsts=settings.hsts),
             Middleware(ServerErrors),
             Middleware(BodyLimit, services=services),
@@ -95,5 +99,7 @@ def create_app(settings: Settings, *, today: Callable[[], date] = date.today) ->
         # Warn two minutes ahead (A13), but leave at least 20 seconds when the idle time is short.
         session_warn_seconds=min(120, max(20, idle // 2)),
         path=lambda name, **params: str(app.url_path_for(name, **params)),
+        taal=get_locale,
+        taal_link=language.switch_link,
     )
     return app
