@@ -41,6 +41,8 @@ from webapp.i18n import SOURCE_LOCALE, current_translations, get_locale, transla
 TALEN = ("nl", "en")
 """The languages a gemeente text may be given in; Dutch is required."""
 VERTALINGEN = tuple(t for t in TALEN if t != SOURCE_LOCALE)
+NAMEN = {"nl": "Nederlands", "en": "English"}
+"""Each language in its own words (the language link, the scenario runner)."""
 
 
 class Tekst(str):

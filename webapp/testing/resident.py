@@ -198,6 +198,7 @@ class BrowserResident:
 
     def follow(self, name: str) -> None:
         """Follow the one link with this name; wait for the next page."""
+        name = str(name)  # a gemeente text (webapp.tekst) as the resident reads it
         target = self.page.get_by_role("link", name=name, exact=True)
         if target.count() != 1:
             raise WalkError(
@@ -209,6 +210,7 @@ class BrowserResident:
 
     def click(self, name: str) -> None:
         """Click the one button (or button-like link) with this name; wait for the next page."""
+        name = str(name)  # a gemeente text (webapp.tekst) as the resident reads it
         target = self.page.get_by_role("button", name=name, exact=True)
         if target.count() != 1:
             raise WalkError(

@@ -28,12 +28,11 @@ from starlette.responses import RedirectResponse, Response
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from webapp.i18n import SOURCE_LOCALE, set_locale
-from webapp.tekst import TALEN
+from webapp.tekst import NAMEN, TALEN
 
 COOKIE = "verhuizen-taal"
 HOST_PREFIX = "__Host-"
-NAMES = {"nl": "Nederlands", "en": "English"}
-"""Each language in its own words, as the link shows it."""
+NAMES = NAMEN
 DUTCH_ONLY = re.compile(r"^/[^/]+/staging(/|$)")
 """Pages for testers and the gemeente, not for residents."""
 _LOCAL_PATH = re.compile(r"^/(?![/\\])[A-Za-z0-9/_.~%-]*$")
