@@ -119,9 +119,12 @@ class Tekst(str):
     def __get_pydantic_core_schema__(
         cls, source: Any, handler: GetCoreSchemaHandler
     ) -> core_schema.CoreSchema:
+        # As a field type (TekstVeld = Annotated[str, Tekst]) the handler gives the text's own
+        # schema with the field's constraints (min_length, max_length): each language meets them.
+        inner = core_schema.str_schema() if source is cls else handler(source)
         return core_schema.no_info_wrap_validator_function(
             _validate,
-            core_schema.str_schema(),
+            inner,
             serialization=core_schema.plain_serializer_function_ser_schema(_serialise),
         )
 
@@ -162,6 +165,13 @@ def _validate(value: Any, handler: core_schema.ValidatorFunctionWrapHandler) -> 
         )
     nl = handler(value[SOURCE_LOCALE])
     vertalingen = {t: handler(value[t]) for t in VERTALINGEN if value.get(t) is not None}
+    empty = [t for t, text in vertalingen.items() if not text.strip()]
+    if empty:
+        raise PydanticCustomError(
+            "tekst_leeg",
+            "de vertaling ({talen}) is leeg; laat de sleutel weg als er geen vertaling is",
+            {"talen": ", ".join(empty)},
+        )
     return Tekst(nl, vertalingen)
 
 

@@ -457,16 +457,15 @@ _MESSAGES = {
     "model_type": "verwacht een mapping",
     "too_short": "deze lijst mag niet leeg zijn",
 }
-_TEXT_MESSAGES = {"too_short": "deze tekst mag niet leeg zijn", "too_long": "deze tekst is te lang"}
 
 
 def _dutch(err: Any) -> str:
     kind = err["type"]
-    if kind in _TEXT_MESSAGES and isinstance(err.get("input"), str | dict):
-        # A gemeente text (webapp.tekst) checks its length after it is read, as a sequence.
-        limit = err.get("ctx", {}).get("max_length")
-        extra = f" (hoogstens {limit} tekens)" if kind == "too_long" and limit else ""
-        return _TEXT_MESSAGES[kind] + extra
+    if kind == "string_too_short":
+        least = err.get("ctx", {}).get("min_length", 1)
+        return "deze tekst mag niet leeg zijn" if least <= 1 else f"minstens {least} tekens"
+    if kind == "string_too_long":
+        return f"deze tekst is te lang (hoogstens {err.get('ctx', {}).get('max_length')} tekens)"
     if kind in _MESSAGES:
         return _MESSAGES[kind]
     if kind == "literal_error":

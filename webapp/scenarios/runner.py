@@ -250,8 +250,11 @@ class _Run(Observer):
         self.check_path_complete("bevestiging", visit)
         wanted = self.verwacht.vergunning_aangevraagd
         if wanted is not None:
-            also = re.split(r"ook aangevraagd", visit.text, maxsplit=1, flags=re.I)
-            applied = len(also) == 2 and "huisvestingsvergunning" in also[1].casefold()
+            # In the resident's language (the runner works in it: see run_scenario).
+            heading = _("Met deze melding heeft u ook aangevraagd:").rstrip(":")
+            also = re.split(re.escape(heading), visit.text, maxsplit=1, flags=re.I)
+            permit = _("een huisvestingsvergunning").casefold()
+            applied = len(also) == 2 and permit in also[1].casefold()
             if applied != wanted:
                 self.fail(
                     "bevestiging",
