@@ -242,11 +242,7 @@ class Vraag(StepType[VraagConfig]):
                 text = raw  # as typed, as before
             return Outcome({field: text}, values=values)
         try:
-            number = Decimal(
-                raw.replace(" ", "").replace(".", "").replace(",", ".")
-                if raw.count(",") == 1
-                else raw.replace(" ", "")
-            )
+            number = Decimal(_number_text(raw))
         except InvalidOperation:
             return Outcome(
                 None, [FieldError(field, _("Vul een getal in, bijvoorbeeld 850."))], values
@@ -364,6 +360,17 @@ class Vraag(StepType[VraagConfig]):
             return None if choice is None else FormAnswer({"waarde": choice}, description=choice)
         text = "" if raw is None else scenario_text(raw)
         return FormAnswer({"waarde": text}, description=text)
+
+
+def _number_text(raw: str) -> str:
+    """A typed number as Decimal reads it: Dutch 1.228,07 and, when both separators are
+    there and the point comes last, the English 1,228.07 (a resident who chose English)."""
+    text = raw.replace(" ", "")
+    if "," in text and "." in text and text.rfind(".") > text.rfind(","):
+        return text.replace(",", "")
+    if text.count(",") == 1:
+        return text.replace(".", "").replace(",", ".")
+    return text
 
 
 def _normalised(cfg: VraagConfig, raw: str) -> str:
