@@ -1,6 +1,9 @@
 """A resident in a real browser for the e2e tests: the shared driver
 (:class:`webapp.testing.resident.BrowserResident`), plus the label-based filling that the tests
-about labels use, and checks on every step page of a journey."""
+about labels use, and checks on every step page of a journey.
+
+The texts it looks for go through the catalogue (``_``): a test that runs in English sets the
+language in this process too (``webapp.i18n.use_locale``) and the same checks hold."""
 
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ from playwright.sync_api import Page, expect
 
 from webapp.config.loader import load_dir
 from webapp.config.models import Gemeente
+from webapp.i18n import gettext as _
 from webapp.steps.base import FormAnswer
+from webapp.tekst import lokaal
 from webapp.testing.resident import REFERENCE, BrowserResident, Observer, Unplaced
 from webapp.testing.testdata import resident_data
 
@@ -51,7 +56,7 @@ class StepPages(Observer):
     def step(self, resident: BrowserResident, cfg: Any, number: int) -> None:
         page = resident.page
         title = page.title()
-        assert title.startswith("Stap "), title
+        assert title.startswith(_("Stap %(n)s").split("%")[0]), title
         assert resident.gemeente.naam in title, title
         assert page.locator("h1").count() == 1, f"not one h1 on {page.url}"
         assert resident.form.get_attribute("data-step-type") == cfg.type
@@ -73,7 +78,7 @@ class StepPages(Observer):
                     if not field.is_checked():
                         continue
                     value = field.get_attribute("value") or ""
-                    shown = labels.get(value, label)
+                    shown = lokaal(labels.get(value, label))
                     expect(form.get_by_role(kind, name=shown, exact=True)).to_be_checked()  # type: ignore[arg-type]
                 elif kind == "file":
                     expect(form.get_by_label(label, exact=True)).to_have_attribute("name", name)
@@ -91,9 +96,11 @@ class Resident(BrowserResident):
     def login(self, bsn: str, *, start_over: bool = True) -> None:
         """Log in by the person's name on the test login page, as a tester would."""
         self.goto("/inloggen")
-        expect(self.page.get_by_role("heading", level=1)).to_have_text("Inloggen met DigiD (test)")
+        expect(self.page.get_by_role("heading", level=1)).to_have_text(
+            _("Inloggen met DigiD (test)")
+        )
         self.page.get_by_role("radio", name=re.compile(rf"^{re.escape(naam(bsn))} \(")).check()
-        self.click("Inloggen")  # by the button's name, as a tester would
+        self.click(_("Inloggen"))  # by the button's name, as a tester would
         self.after_login(start_over=start_over)
         assert self.step_id(), f"no step after login at {self.page.url}:\n{self.text()}"
 
@@ -104,7 +111,7 @@ class Resident(BrowserResident):
         self.visited = pages.visited
         assert kind == "bevestiging", f"ended on {kind} after {self.visited}:\n{self.text()}"
         expect(self.page.get_by_role("heading", level=1)).to_have_text(
-            "Uw verhuizing is doorgegeven"
+            _("Uw verhuizing is doorgegeven")
         )
         reference = self.page.locator("[data-reference]").inner_text().strip()
         assert REFERENCE.fullmatch(reference), reference

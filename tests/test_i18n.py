@@ -5,10 +5,12 @@ from __future__ import annotations
 import ast
 import contextvars
 import difflib
+import re
 from collections.abc import Iterator
 from datetime import date
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -172,7 +174,8 @@ def test_step_texts_go_through_the_catalogue() -> None:
     assert cfg.titel == "Hoe gaat u op het nieuwe adres wonen?"
     assert woonsituatie.question(cfg, None) == "[[Hoe gaat u op het nieuwe adres wonen?]]"
     shown = woonsituatie.view(cfg, None, None)["opties"]
-    assert shown[0].label == "[[Ik ga huren]]"
+    # A default read into a gemeente text (webapp.tekst) translates itself when shown.
+    assert str(shown[0].label) == "[[Ik ga huren]]"
     assert cfg.vormen[0].label == "Ik ga huren"
 
     vraag = registry["vraag"]
@@ -211,9 +214,72 @@ def test_a_second_language_needs_only_a_catalogue_and_the_locale(
         # A copied context, as each request gets: the locale does not leak out of it.
         assert contextvars.copy_context().run(in_english) == (
             "Enter the postcode.",
-            "March 5, 2026",
+            "5 March 2026",  # dates as in the UK and Europe
         )
         assert i18n.get_locale() == "nl"
         assert long_date(date(2026, 3, 5)) == "5 maart 2026"
     finally:
         i18n.translations.cache_clear()
+
+
+# -- the English catalogue ---------------------------------------------------------------------
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
+UPDATE_COMMAND = "python -m webapp.i18n update"
+
+
+def _english() -> Catalog:
+    with i18n.po_file("en").open("rb") as handle:
+        return read_po(handle, locale="en")
+
+
+def _forms(value: str | tuple[str, ...] | list[str]) -> list[str]:
+    return [value] if isinstance(value, str) else list(value)
+
+
+def test_every_text_of_the_template_has_an_english_translation(msgids: set[Any]) -> None:
+    english = {m.id: m for m in _english() if m.id}  # a plural's id is (singular, plural)
+    missing = sorted(map(str, msgids - set(english)))
+    assert not missing, f"not in the English catalogue (run {UPDATE_COMMAND}): {missing[:10]}"
+    extra = sorted(map(str, set(english) - msgids))
+    assert not extra, f"in the English catalogue but no longer used: {extra[:10]}"
+    untranslated = sorted(
+        str(key) for key, m in english.items() if not all(s.strip() for s in _forms(m.string))
+    )
+    assert not untranslated, f"English msgstr empty: {untranslated[:10]}"
+    fuzzy = sorted(str(key) for key, m in english.items() if m.fuzzy)
+    assert not fuzzy, f"fuzzy (unchecked) translations: {fuzzy[:10]}"
+
+
+def test_english_translations_keep_the_placeholders() -> None:
+    wrong = []
+    for message in _english():
+        if not message.id:
+            continue
+        wanted = set(PLACEHOLDER.findall("".join(_forms(message.id))))
+        for form in _forms(message.string):
+            if set(PLACEHOLDER.findall(form)) != wanted:
+                wrong.append((message.id, form))
+    assert not wrong, f"placeholders differ between msgid and msgstr: {wrong[:5]}"
+
+
+def test_the_english_catalogue_is_as_update_writes_it() -> None:
+    assert i18n.po_file("en").read_bytes() == i18n.update_catalog("en"), (
+        f"messages.po is not normalised; run {UPDATE_COMMAND}"
+    )
+
+
+def test_the_placeholder_check_catches_a_changed_name() -> None:
+    catalog = Catalog(locale="en")
+    catalog.add("Stap %(n)s van %(total)s", "Step %(n)s of %(totaal)s")
+    [message] = [m for m in catalog if m.id]
+    assert set(PLACEHOLDER.findall(message.string)) != set(PLACEHOLDER.findall(message.id))
+
+
+def test_the_shipped_english_catalogue_is_used_for_english() -> None:
+    def in_english() -> tuple[str, str]:
+        set_locale("en")
+        return i18n.gettext("Volgende stap"), long_date(date(2026, 3, 5))
+
+    assert contextvars.copy_context().run(in_english) == ("Next step", "5 March 2026")
+    assert i18n.gettext("Volgende stap") == "Volgende stap"

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from webapp.config.loader import ConfigError, load_dir, load_file
+from webapp.config.loader import ConfigError, load_dir, load_file, translation_warnings
 from webapp.settings import Settings, SettingsError
 
 if TYPE_CHECKING:
@@ -518,9 +518,23 @@ def _check_config(path: Path | None, config_dir: Path) -> int:
     except OSError as exc:
         print(f"verhuizen: {exc}", file=sys.stderr)
         return 1
+    warnings = 0
     for slug, gemeente in gemeenten.items():
+        file = path / f"{slug}.yaml" if path.is_dir() else path
+        found = translation_warnings(file, gemeente)
+        for warning in found:
+            print(f"waarschuwing: {warning}", file=sys.stderr)
+        warnings += len(found)
+        extra = f"; {len(found)} waarschuwing(en)" if found else ""
         print(
-            f"{slug}: in orde ({gemeente.naam}, versie {gemeente.versie}, {len(gemeente.stappen)} stappen)"
+            f"{slug}: in orde ({gemeente.naam}, versie {gemeente.versie}, "
+            f"{len(gemeente.stappen)} stappen{extra})"
+        )
+    if warnings:
+        print(
+            f"{warnings} waarschuwing(en): teksten zonder Engelse vertaling worden in het "
+            "Nederlands getoond; geef ze als {nl: ..., en: ...}",
+            file=sys.stderr,
         )
     return 0
 

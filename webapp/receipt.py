@@ -28,7 +28,7 @@ from babel.dates import format_date, format_time
 from jinja2 import Environment
 
 from webapp.delivery.contract import Melding
-from webapp.i18n import _, get_locale
+from webapp.i18n import SOURCE_LOCALE, _, format_locale, get_locale, use_locale
 from webapp.resources import TEMPLATES
 from webapp.web.rendering import make_environment
 
@@ -63,7 +63,7 @@ def verstuurd_om(melding: Melding) -> datetime:
 def verstuurd(melding: Melding) -> str:
     """When the resident sent the report, in words: "27 november 2026 om 14:03"."""
     at = verstuurd_om(melding)
-    locale = get_locale()
+    locale = format_locale()
     return _("%(datum)s om %(tijd)s") % {
         "datum": format_date(at.date(), format="long", locale=locale),
         "tijd": format_time(at.time(), format="HH:mm", locale=locale),
@@ -91,7 +91,13 @@ def _environment() -> Environment:
 
 
 def html(gemeente: Gemeente, melding: Melding) -> str:
-    """The receipt as HTML, the source of the PDF."""
+    """The receipt as HTML, the source of the PDF: in Dutch, whatever language the resident
+    used, like the stored summary it shows (it is the same document the back office gets)."""
+    with use_locale(SOURCE_LOCALE):
+        return _html(gemeente, melding)
+
+
+def _html(gemeente: Gemeente, melding: Melding) -> str:
     return (
         _environment()
         .get_template(TEMPLATE)

@@ -248,3 +248,34 @@ def test_the_commented_example_in_voorbeeld_yaml_is_valid() -> None:
 
     for role, (kinds, _setting) in ROLES.items():
         assert kinds.parse_options(found["koppelingen"][role]).soort != "test"
+
+
+# -- language ------------------------------------------------------------------------------------
+
+
+def test_the_mail_follows_the_language_the_resident_used(world: World, smtp: Server) -> None:
+    melding = replace(world.met_adres, answers={**world.met_adres.answers, "taal": "en"})
+    result = target(world, smtp.env()).deliver(melding)
+    assert result.status is DeliveryStatus.AFGELEVERD, result.detail
+    [got] = smtp.mailbox.received
+    message = got.message
+    assert message["Subject"] == (
+        f"[Test environment] Your move has been reported: {melding.reference}"
+    )
+    assert message["From"] == f"Municipality of Rotterdam <{AFZENDER}>"
+    text, html, _attachments = parts(message)
+    assert 'lang="en"' in html
+    for body in (text, html):
+        assert "What happens next?" in body and "Wat gebeurt er nu?" not in body
+        assert "2026 at" in body
+        for regel in world.gemeente.na_melding:
+            assert regel.vertalingen["en"] in body  # type: ignore[attr-defined]
+    # The gemeente's extra text has no English here: it is sent as it is, in Dutch.
+    assert EXTRA in text
+
+
+def test_a_report_without_a_language_gets_the_dutch_mail(world: World, smtp: Server) -> None:
+    answers = {k: v for k, v in world.met_adres.answers.items() if k != "taal"}
+    target(world, smtp.env()).deliver(replace(world.met_adres, answers=answers))
+    [got] = smtp.mailbox.received
+    assert got.message["Subject"].startswith("[Testomgeving] Uw verhuizing is doorgegeven")

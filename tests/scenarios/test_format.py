@@ -349,7 +349,7 @@ def test_every_step_type_is_answered_in_a_shipped_scenario():
 def test_check_scenarios_command(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("VERHUIZEN_DATA_DIR", str(tmp_path / "data"))
     assert main(["check-scenarios", str(SCENARIOS)]) == 0
-    assert "rotterdam: in orde (11 scenario's)" in capsys.readouterr().out
+    assert "rotterdam: in orde (13 scenario's)" in capsys.readouterr().out
 
     config = tmp_path / "gemeenten"
     (config / "scenarios").mkdir(parents=True)

@@ -14,6 +14,8 @@ from tests.conftest import CONFIG_DIR, TODAY, make_settings
 from tests.driver import Resident, run_until
 from tests.web.test_journeys import resident_from_elsewhere
 from webapp.config.loader import ConfigError, load_text
+from webapp.steps import registry
+from webapp.steps.base import FormInput
 from webapp.testing.testdata import resident_data
 from webapp.web.app import create_app
 
@@ -156,3 +158,20 @@ def test_default_error_texts_name_the_example_and_the_length(at_question):
     assert r.status == 422 and r.errors() == ["Gebruik ten hoogste 12 tekens."]
     answer(r, "REF-123456")
     assert r.status == 200 and r.step == "contact"
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("850", 850.0),
+        ("1.228,07", 1228.07),
+        ("1228,5", 1228.5),
+        ("1,228.07", 1228.07),
+        ("850.5", 850.5),
+    ],
+)
+def test_a_number_is_read_in_dutch_and_in_english_notation(typed: str, stored: float) -> None:
+    vraag = registry["vraag"]
+    cfg = vraag.Config(id="huur", type="vraag", titel="Huur", invoer="getal")
+    outcome = vraag.parse(cfg, FormInput({"waarde": typed}), None)
+    assert outcome.ok and outcome.answer == {"waarde": stored}

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from webapp.conditions import (
     AREAS_FACT,
@@ -30,6 +30,7 @@ from webapp.koppelingen import ROLES
 from webapp.options import Options, OptionsRegistry
 from webapp.steps import registry as default_registry
 from webapp.steps.registry import Registry
+from webapp.tekst import VERTALINGEN, Tekst
 
 SLUG = re.compile(r"^[a-z][a-z0-9-]*$")
 
@@ -277,6 +278,43 @@ def _check_references(
             )
 
 
+def translation_warnings(
+    path: Path, gemeente: Gemeente, display: str | None = None
+) -> list[Problem]:
+    """A warning, with file and line, for every resident text of the gemeente that has no
+    translation: the resident who chose that language reads it in Dutch (marked ``lang="nl"``).
+    A Dutch text that is one of the product's own defaults is translated by the catalogue."""
+    name = display or _display(path)
+    root, _data = parse_yaml(path.read_text(encoding="utf-8"), name)
+    locator = _Locator(name, root)
+    return [
+        locator.problem(loc, f"geen vertaling in het {_LANGUAGE_NAMES.get(taal, taal)} ({taal})")
+        for loc, taal in untranslated(gemeente)
+    ]
+
+
+_LANGUAGE_NAMES = {"en": "Engels"}
+
+
+def untranslated(value: Any, loc: tuple[Any, ...] = ()) -> Iterable[tuple[tuple[Any, ...], str]]:
+    """Key paths of the gemeente texts below ``value`` without a translation, with the
+    language that lacks."""
+    if isinstance(value, Tekst):
+        for taal in VERTALINGEN:
+            if taal not in value.vertalingen and value.catalogue_translation(taal) is None:
+                yield loc, taal
+    elif isinstance(value, BaseModel):
+        for key, field in type(value).model_fields.items():
+            if not field.exclude:
+                yield from untranslated(getattr(value, key), (*loc, key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from untranslated(item, (*loc, index))
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from untranslated(item, (*loc, key))
+
+
 def step_type_problems(
     step: Any, gemeente: Gemeente, registry: Registry
 ) -> Iterable[tuple[tuple[Any, ...], str]]:
@@ -434,6 +472,11 @@ _MESSAGES = {
 
 def _dutch(err: Any) -> str:
     kind = err["type"]
+    if kind == "string_too_short":
+        least = err.get("ctx", {}).get("min_length", 1)
+        return "deze tekst mag niet leeg zijn" if least <= 1 else f"minstens {least} tekens"
+    if kind == "string_too_long":
+        return f"deze tekst is te lang (hoogstens {err.get('ctx', {}).get('max_length')} tekens)"
     if kind in _MESSAGES:
         return _MESSAGES[kind]
     if kind == "literal_error":

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, m
 
 from webapp.conditions import Conditie
 from webapp.i18n import N_, _
+from webapp.tekst import TekstVeld
 from webapp.themes import THEMES
 from webapp.themes import known as known_themes
 from webapp.validators import PERIOD_UNITS, DateWindow, Period
@@ -93,7 +94,7 @@ class Contact(_Model):
     email: str | None = None
     website: str
     bezoekadres: str | None = None
-    openingstijden: str | None = None
+    openingstijden: TekstVeld | None = None
 
 
 class Links(_Model):
@@ -131,20 +132,20 @@ class Datumvenster(_Model):
         description="accepteren: de datum van de melding wordt de verhuisdatum; "
         "weigeren: de inwoner moet contact opnemen.",
     )
-    te_laat_tekst: str = Field(
+    te_laat_tekst: TekstVeld = Field(
         default=N_(
             "U geeft uw verhuizing later door dan de wet toestaat. "
             "Als verhuisdatum registreren wij de datum van vandaag."
         ),
         description="Bij te_laat: accepteren, wat de inwoner leest na een datum vóór het venster.",
     )
-    te_laat_weigeren_tekst: str | None = Field(
+    te_laat_weigeren_tekst: TekstVeld | None = Field(
         default=None,
         min_length=1,
         description="Bij te_laat: weigeren, de foutmelding bij een datum vóór het venster "
         "(leeg: een tekst met de termijn, de eerste datum en het telefoonnummer).",
     )
-    te_vroeg_tekst: str | None = Field(
+    te_vroeg_tekst: TekstVeld | None = Field(
         default=None,
         min_length=1,
         description="De foutmelding bij een datum na het venster (leeg: een tekst met de "
@@ -207,8 +208,8 @@ class Document(_Model):
     """A document a resident uploads, asked for when its condition holds."""
 
     id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
-    titel: str
-    uitleg: str | None = None
+    titel: TekstVeld
+    uitleg: TekstVeld | None = None
     verplicht: bool = True
     als: Conditie | None = None
 
@@ -291,13 +292,13 @@ class BevestigingMail(_Model):
         validate_default=True,
         description="Het afzenderadres, bijv. noreply@voorbeeld.nl; verplicht als email aan staat.",
     )
-    onderwerp: str = Field(
+    onderwerp: TekstVeld = Field(
         default=N_("Uw verhuizing is doorgegeven"),
         min_length=1,
         max_length=120,
         description="Het onderwerp; het referentienummer komt erachter.",
     )
-    tekst: str | None = Field(
+    tekst: TekstVeld | None = Field(
         default=None,
         max_length=2000,
         description="Extra tekst in de e-mail, na 'Wat gebeurt er nu?'.",
@@ -338,10 +339,10 @@ class Gemeente(_Model):
     referentie_prefix: str = Field(default="VH", pattern=r"^[A-Z]{2,4}$")
     contact: Contact
     links: Links
-    hulp: str = Field(description="Tekst van het hulpblok op elke pagina.")
-    intro: str = Field(description="Tekst op de startpagina.")
-    boete_tekst: str | None = None
-    na_melding: list[str] = Field(
+    hulp: TekstVeld = Field(description="Tekst van het hulpblok op elke pagina.")
+    intro: TekstVeld = Field(description="Tekst op de startpagina.")
+    boete_tekst: TekstVeld | None = None
+    na_melding: list[TekstVeld] = Field(
         description="Wat er na het versturen gebeurt (de bevestigingspagina).", min_length=1
     )
     datum: Datumvenster = Field(default_factory=Datumvenster)

@@ -30,7 +30,8 @@ from webapp.delivery.contract import (
     Melding,
 )
 from webapp.delivery.email import Gemeenten, gemeenten_of, send, server_health, smtp_server
-from webapp.i18n import _, get_locale
+from webapp.i18n import SOURCE_LOCALE, _, get_locale, use_locale
+from webapp.tekst import TALEN, lokaal
 
 if TYPE_CHECKING:
     from webapp.config.models import Gemeente
@@ -49,6 +50,12 @@ class BevestigingOptions(DeliveryOptions):
 def adres(melding: Melding) -> str | None:
     """The e-mail address the resident gave (the ``contactgegevens`` step), if any."""
     return inhoud.contactgegevens(melding).email
+
+
+def taal(melding: Melding) -> str:
+    """The language the resident used when they sent the report (older reports: Dutch)."""
+    chosen = melding.answers.get("taal")
+    return chosen if chosen in TALEN else SOURCE_LOCALE
 
 
 def nodig(gemeente: Gemeente, melding: Melding) -> bool:
@@ -85,7 +92,8 @@ class Bevestiging:
                 DeliveryStatus.AFGELEVERD,
                 detail="geen bevestiging: geen e-mailadres of de gemeente stuurt er geen",
             )
-        message = self.message(gemeente, melding)
+        with use_locale(taal(melding)):
+            message = self.message(gemeente, melding)
         return send(self.server, message, melding.reference, "bevestiging verstuurd")
 
     def health(self) -> Health:
@@ -125,10 +133,10 @@ def body(gemeente: Gemeente, melding: Melding) -> list[mail.Blok]:
         ),
         mail.Alinea(_("Uw referentienummer is") + " " + melding.reference),
         mail.Kop(_("Wat gebeurt er nu?"), 2),
-        mail.Lijst(tuple(gemeente.na_melding)),
+        mail.Lijst(tuple(lokaal(regel) for regel in gemeente.na_melding)),
     ]
     if gemeente.bevestiging.tekst:
-        blokken.append(mail.Alinea(gemeente.bevestiging.tekst))
+        blokken.append(mail.Alinea(lokaal(gemeente.bevestiging.tekst)))
     blokken += [
         mail.Alinea(_("Meer over verhuizen:"), link=gemeente.bevestiging.link or contact.website),
         mail.Kop(_("Vragen?"), 2),

@@ -43,6 +43,7 @@ from webapp.delivery.contract import (
 )
 from webapp.delivery.opslag import melding_uit_opslag
 from webapp.delivery.registry import DeliveryRegistry
+from webapp.i18n import SOURCE_LOCALE, use_locale
 from webapp.options import Options
 from webapp.storage.crypto import DecryptionError, EncryptionKeyError
 from webapp.storage.models import (
@@ -315,9 +316,12 @@ class Runner:
         except SQLAlchemyError as exc:
             return _temporary(row, f"database niet bereikbaar ({type(exc).__name__})")
         try:
-            if row.taak == TAAK_TOESTEMMING:
-                return _deliver_consent(row, target, melding)
-            return target.deliver(melding)
+            # What a back office receives is Dutch, whatever language the resident used (the
+            # confirmation e-mail to the resident picks its own: webapp.delivery.bevestiging).
+            with use_locale(SOURCE_LOCALE):
+                if row.taak == TAAK_TOESTEMMING:
+                    return _deliver_consent(row, target, melding)
+                return target.deliver(melding)
         except Exception as exc:  # the contract says a target returns; this is a bug in one
             log.error(
                 "aflevering gaf een fout",

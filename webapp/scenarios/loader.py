@@ -48,6 +48,8 @@ class Plan:
     answers: Mapping[str, FormAnswer]
     verwacht: Verwacht
     line: int | None = None
+    taal: str = "nl"
+    """The language the resident chooses before logging in."""
 
 
 @dataclass(frozen=True)
@@ -170,7 +172,9 @@ class _Check:
                 answers[step_id] = answer
         self.expected(scenario, (*loc, "verwacht"))
         line = self.locator.problem(loc, "").line
-        return Plan(scenario.naam, scenario.testpersoon, answers, scenario.verwacht, line)
+        return Plan(
+            scenario.naam, scenario.testpersoon, answers, scenario.verwacht, line, scenario.taal
+        )
 
     def person(self, bsn: str, at: Loc) -> None:
         if bsn in self.personen:
@@ -259,7 +263,8 @@ class _Reader:
         options = list(options)
         wanted = " ".join(_text(raw).split()).casefold()
         for option in options:
-            if wanted in (option.waarde, " ".join(option.label.split()).casefold()):
+            labels = [option.label, *getattr(option.label, "vertalingen", {}).values()]
+            if wanted in (option.waarde, *(" ".join(lb.split()).casefold() for lb in labels)):
                 return str(option.waarde)
         self.fail(
             f"onbekende keuze {raw!r} voor stap {self.step_id!r}; kies uit: "

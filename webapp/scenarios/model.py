@@ -80,6 +80,12 @@ class Verwacht(_Model):
 class Scenario(_Model):
     naam: str = Field(min_length=1, description="Een korte, unieke naam.")
     testpersoon: Bsn
+    taal: Literal["nl", "en"] = Field(
+        default="nl",
+        description="De taal van de inwoner: en kiest eerst 'English' op de pagina; teksten en "
+        "melding onder verwacht zijn dan Engels. Antwoorden blijven waarden (of het label in "
+        "een van beide talen).",
+    )
     antwoorden: dict[str, Any] = Field(
         default_factory=dict,
         description="Per stap-id het antwoord; alleen stappen die de inwoner krijgt. "

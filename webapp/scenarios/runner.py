@@ -15,10 +15,12 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from webapp.i18n import SOURCE_LOCALE, _, use_locale
 from webapp.scenarios.loader import Plan, Suite
 from webapp.scenarios.result import Failure, PageVisit, ScenarioResult
 from webapp.steps.base import FormAnswer
 from webapp.steps.documenten import document_id
+from webapp.tekst import NAMEN as NAMES
 from webapp.testing.resident import (
     REFERENCE,
     BrowserResident,
@@ -61,8 +63,11 @@ def run_scenario(
     resident = BrowserResident(context.new_page(), base_url, suite.gemeente, today or date.today())
     run = _Run(resident, plan, result)
     try:
-        run.play()
-        run.compare()
+        # The driver names buttons and reads titles through the catalogue: in the scenario's
+        # language, as the resident sees them.
+        with use_locale(plan.taal):
+            run.play()
+            run.compare()
     except _Stop:
         pass
     except WalkError as exc:
@@ -110,6 +115,8 @@ class _Run(Observer):
 
     def login(self) -> None:
         page = self.page
+        if self.plan.taal != SOURCE_LOCALE:
+            self.choose_language()
         self.resident.open_login()
         # The top of the page is enough: the full list of test persons is long and slow to take.
         visit = self.visit("inloggen", "inlogpagina", "inlogpagina", whole=False)
@@ -130,6 +137,17 @@ class _Run(Observer):
             visit = self.visit("na inloggen", "de eerste stap", page.title())
             self.fail("inloggen", f"na het inloggen geen stap maar {visit.title!r}", visit)
             raise _Stop
+
+    def choose_language(self) -> None:
+        """Follow the language link on the start page, as a resident would."""
+        self.resident.goto("/")
+        link = self.page.get_by_role("link", name=NAMES[self.plan.taal], exact=True)
+        if link.count() != 1:
+            visit = self.visit("taal", f"een link {NAMES[self.plan.taal]!r}", self.page.title())
+            self.fail("taal", f"geen taalkeuze {NAMES[self.plan.taal]!r} op de startpagina", visit)
+            raise _Stop
+        with self.page.expect_navigation():
+            link.click()
 
     # -- the walk's hooks ------------------------------------------------------------------
 
@@ -232,8 +250,11 @@ class _Run(Observer):
         self.check_path_complete("bevestiging", visit)
         wanted = self.verwacht.vergunning_aangevraagd
         if wanted is not None:
-            also = re.split(r"ook aangevraagd", visit.text, maxsplit=1, flags=re.I)
-            applied = len(also) == 2 and "huisvestingsvergunning" in also[1].casefold()
+            # In the resident's language (the runner works in it: see run_scenario).
+            heading = _("Met deze melding heeft u ook aangevraagd:").rstrip(":")
+            also = re.split(re.escape(heading), visit.text, maxsplit=1, flags=re.I)
+            permit = _("een huisvestingsvergunning").casefold()
+            applied = len(also) == 2 and permit in also[1].casefold()
             if applied != wanted:
                 self.fail(
                     "bevestiging",
@@ -289,7 +310,7 @@ class _Run(Observer):
         if not texts:
             texts = page.locator("[id$='-error']").all_inner_texts()
         return list(
-            dict.fromkeys(_clean(t).removeprefix("Fout:").strip() for t in texts if t.strip())
+            dict.fromkeys(_clean(t).removeprefix(_("Fout:")).strip() for t in texts if t.strip())
         )
 
     def main_text(self) -> str:

@@ -19,6 +19,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSche
 
 from webapp.conditions import Conditie
 from webapp.i18n import _
+from webapp.tekst import TekstVeld
 
 if TYPE_CHECKING:
     from webapp.config.models import Document, Gemeente
@@ -47,7 +48,7 @@ class StepNotice(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    tekst: list[str] = Field(min_length=1, description="De mededeling, een alinea per regel.")
+    tekst: list[TekstVeld] = Field(min_length=1, description="De mededeling, een alinea per regel.")
     als: Conditie | None = Field(
         default=None, description="Voorwaarde over eerdere antwoorden; leeg: altijd."
     )
@@ -65,8 +66,8 @@ class StepConfig(BaseModel):
         pattern=r"^[a-z][a-z0-9_]*$", description="Unieke naam van de stap (in de URL)."
     )
     type: str = Field(description="Het staptype, bijvoorbeeld verhuisdatum of vraag.")
-    titel: str | None = Field(default=None, description="De vraag bovenaan de pagina (h1).")
-    uitleg: str | None = Field(default=None, description="Toelichting onder de vraag.")
+    titel: TekstVeld | None = Field(default=None, description="De vraag bovenaan de pagina (h1).")
+    uitleg: TekstVeld | None = Field(default=None, description="Toelichting onder de vraag.")
     als: Conditie | None = Field(
         default=None, description="Voorwaarde: de stap geldt alleen als deze klopt."
     )

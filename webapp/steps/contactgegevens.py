@@ -23,6 +23,7 @@ from webapp.steps.base import (
     SummaryRow,
 )
 from webapp.steps.registry import registry
+from webapp.tekst import TekstVeld
 from webapp.validators import ValidationError, normalise_email, normalise_phone
 
 
@@ -37,7 +38,7 @@ class ContactAntwoord(BaseModel):
 
 class ContactgegevensConfig(StepConfig):
     type: Literal["contactgegevens"]
-    titel: str = N_("Hoe kunnen wij u bereiken?")
+    titel: TekstVeld = N_("Hoe kunnen wij u bereiken?")
     email_verplicht: bool = False
     telefoon_verplicht: bool = False
 

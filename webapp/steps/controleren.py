@@ -20,16 +20,17 @@ from webapp.steps.base import (
     SummaryRow,
 )
 from webapp.steps.registry import registry
+from webapp.tekst import TekstVeld
 
 
 class ControlerenConfig(StepConfig):
     type: Literal["controleren"]
-    titel: str = N_("Controleer uw antwoorden")
-    verklaring: str = N_(
+    titel: TekstVeld = N_("Controleer uw antwoorden")
+    verklaring: TekstVeld = N_(
         "Ik verklaar dat ik deze gegevens naar waarheid heb ingevuld en dat de personen die ik "
         "meeneem in mijn melding met mij naar dit adres verhuizen."
     )
-    knop: str = N_("Verhuizing doorgeven")
+    knop: TekstVeld = N_("Verhuizing doorgeven")
 
 
 @registry.register("controleren")

@@ -25,13 +25,14 @@ from webapp.steps.base import (
     Upload,
 )
 from webapp.steps.registry import registry
+from webapp.tekst import TekstVeld
 from webapp.uploads import CONTENT_TYPES, MINIMAL_PDF, inspect, message
 from webapp.virusscan import Scanner
 
 
 class DocumentenConfig(StepConfig):
     type: Literal["documenten"]
-    titel: str = N_("Bewijsstukken uploaden")
+    titel: TekstVeld = N_("Bewijsstukken uploaden")
     documenten: list[str] | None = Field(
         default=None, description="Ids uit de lijst documenten; leeg: alle documenten."
     )

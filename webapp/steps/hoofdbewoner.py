@@ -33,6 +33,7 @@ from webapp.steps.base import (
     SummaryRow,
 )
 from webapp.steps.registry import registry
+from webapp.tekst import TekstVeld
 from webapp.validators import ValidationError, normalise_email
 
 ONLINE = "online"
@@ -45,7 +46,7 @@ VOLWASSEN = 18
 
 class HoofdbewonerConfig(StepConfig):
     type: Literal["hoofdbewoner"]
-    titel: str = N_("Wie is de hoofdbewoner?")
+    titel: TekstVeld = N_("Wie is de hoofdbewoner?")
     papier: bool = Field(
         default=True,
         description="De inwoner mag ook kiezen voor een getekende verklaring (upload) als de "

@@ -25,6 +25,7 @@ from webapp.steps.base import (
     SummaryRow,
 )
 from webapp.steps.registry import registry
+from webapp.tekst import TekstVeld
 
 KEUZES = ("heb_al", "aanvragen")
 
@@ -39,13 +40,13 @@ class VergunningAlAanwezig(BaseModel):
 
 class HuisvestingsvergunningConfig(StepConfig):
     type: Literal["huisvestingsvergunning"]
-    titel: str = N_("Heeft u al een huisvestingsvergunning?")
-    uitleg: str = Field(description="Waarom een vergunning nodig is, in gewone taal.")
-    label_heb_al: str = N_("Ja, ik heb al een huisvestingsvergunning voor dit adres")
-    label_aanvragen: str = N_("Nee, ik vraag de vergunning nu aan, samen met mijn verhuizing")
-    aanvragen_hint: str | None = None
-    nummer_label: str = N_("Nummer van uw huisvestingsvergunning")
-    nummer_hint: str | None = N_("Dit staat op het besluit dat u van de gemeente kreeg.")
+    titel: TekstVeld = N_("Heeft u al een huisvestingsvergunning?")
+    uitleg: TekstVeld = Field(description="Waarom een vergunning nodig is, in gewone taal.")
+    label_heb_al: TekstVeld = N_("Ja, ik heb al een huisvestingsvergunning voor dit adres")
+    label_aanvragen: TekstVeld = N_("Nee, ik vraag de vergunning nu aan, samen met mijn verhuizing")
+    aanvragen_hint: TekstVeld | None = None
+    nummer_label: TekstVeld = N_("Nummer van uw huisvestingsvergunning")
+    nummer_hint: TekstVeld | None = N_("Dit staat op het besluit dat u van de gemeente kreeg.")
     nummer_patroon: str | None = Field(
         default=None, description="Reguliere expressie voor het nummer."
     )

@@ -22,6 +22,7 @@ from webapp.steps.base import (
     SummaryRow,
 )
 from webapp.steps.registry import registry
+from webapp.tekst import TekstVeld
 
 READ = "gelezen"
 """How a scenario file answers a notice."""
@@ -29,8 +30,8 @@ READ = "gelezen"
 
 class MededelingConfig(StepConfig):
     type: Literal["mededeling"]
-    titel: str = Field(description="De kop van de mededeling (h1).")
-    tekst: list[str] = Field(
+    titel: TekstVeld = Field(description="De kop van de mededeling (h1).")
+    tekst: list[TekstVeld] = Field(
         min_length=1, description="De mededeling, een alinea per regel van de lijst."
     )
     waarschuwing: bool = Field(
@@ -42,7 +43,7 @@ class MededelingConfig(StepConfig):
         pattern=r"^https://\S+$",
         description="Een link bij de mededeling, bijv. naar een contactformulier.",
     )
-    link_tekst: str | None = Field(default=None, min_length=1)
+    link_tekst: TekstVeld | None = Field(default=None, min_length=1)
 
 
 @registry.register("mededeling")

@@ -23,11 +23,12 @@ from webapp.steps.base import (
 )
 from webapp.steps.registry import registry
 from webapp.steps.verhuisdatum import long_date
+from webapp.tekst import TekstVeld
 
 
 class MeeverhuizersConfig(StepConfig):
     type: Literal["meeverhuizers"]
-    titel: str = N_("Wie verhuizen er met u mee?")
+    titel: TekstVeld = N_("Wie verhuizen er met u mee?")
 
 
 @registry.register("meeverhuizers")

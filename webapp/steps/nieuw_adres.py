@@ -30,6 +30,7 @@ from webapp.steps.base import (
     WhatIfInput,
 )
 from webapp.steps.registry import registry
+from webapp.tekst import TekstVeld
 from webapp.validators import (
     ValidationError,
     normalise_huisletter,
@@ -55,7 +56,7 @@ class AdresAntwoord(BaseModel):
 
 class NieuwAdresConfig(StepConfig):
     type: Literal["nieuw_adres"]
-    titel: str = N_("Wat is uw nieuwe adres?")
+    titel: TekstVeld = N_("Wat is uw nieuwe adres?")
 
 
 @registry.register("nieuw_adres")

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from babel.dates import format_date
 
 from webapp.conditions import DATE_FACT
-from webapp.i18n import N_, _, get_locale
+from webapp.i18n import N_, _, format_locale
 from webapp.steps.base import (
     Example,
     FieldError,
@@ -24,17 +24,18 @@ from webapp.steps.base import (
     WhatIfInput,
 )
 from webapp.steps.registry import registry
+from webapp.tekst import TekstVeld
 from webapp.validators import DateError, WindowResult, parse_date_parts
 
 
 def long_date(d: date) -> str:
     """A date written out in the current language: "5 maart 2026" in Dutch (Babel's CLDR data)."""
-    return format_date(d, format="long", locale=get_locale())
+    return format_date(d, format="long", locale=format_locale())
 
 
 class VerhuisdatumConfig(StepConfig):
     type: Literal["verhuisdatum"]
-    titel: str = N_("Wanneer verhuist u?")
+    titel: TekstVeld = N_("Wanneer verhuist u?")
 
 
 @registry.register("verhuisdatum")

@@ -28,24 +28,25 @@ from webapp.steps.base import (
     WhatIfInput,
 )
 from webapp.steps.registry import registry
+from webapp.tekst import TekstVeld, lokaal
 
 
 class StopTekst(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-    titel: str
-    tekst: str
+    titel: TekstVeld
+    tekst: TekstVeld
     link: str | None = Field(
         default=None,
         description="Een URL, of 'emigratie' / 'eerste_inschrijving' voor de link uit links.",
     )
-    link_tekst: str | None = None
+    link_tekst: TekstVeld | None = None
 
 
 class Optie(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     waarde: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
-    label: str
-    hint: str | None = None
+    label: TekstVeld
+    hint: TekstVeld | None = None
     stop: StopTekst | None = Field(
         default=None, description="Deze keuze beëindigt de online melding."
     )
@@ -53,16 +54,18 @@ class Optie(BaseModel):
 
 class VraagConfig(StepConfig):
     type: Literal["vraag"]
-    titel: str
+    titel: TekstVeld
     invoer: Literal["radio", "checkbox", "tekst", "getal"]
-    hint: str | None = None
+    hint: TekstVeld | None = None
     verplicht: bool = True
     opties: list[Optie] = Field(default_factory=list)
     min: float | None = None
     max: float | None = None
-    eenheid: str | None = Field(default=None, description="Bij een getal, bijv. 'euro per maand'.")
+    eenheid: TekstVeld | None = Field(
+        default=None, description="Bij een getal, bijv. 'euro per maand'."
+    )
     max_lengte: int = Field(default=200, ge=1, le=2000)
-    max_lengte_fout: str | None = Field(
+    max_lengte_fout: TekstVeld | None = Field(
         default=None,
         min_length=1,
         description="Bij tekst: de foutmelding als het antwoord langer is dan max_lengte "
@@ -75,7 +78,7 @@ class VraagConfig(StepConfig):
         "bijv. ^[A-Z0-9]{1,3}-[A-Z0-9]{1,3}-[A-Z0-9]{1,3}$ voor een kenteken. Vraagt een "
         "voorbeeld.",
     )
-    patroon_fout: str | None = Field(
+    patroon_fout: TekstVeld | None = Field(
         default=None,
         min_length=1,
         description="Bij tekst: de foutmelding als het antwoord niet aan het patroon voldoet "
@@ -239,11 +242,7 @@ class Vraag(StepType[VraagConfig]):
                 text = raw  # as typed, as before
             return Outcome({field: text}, values=values)
         try:
-            number = Decimal(
-                raw.replace(" ", "").replace(".", "").replace(",", ".")
-                if raw.count(",") == 1
-                else raw.replace(" ", "")
-            )
+            number = Decimal(_number_text(raw))
         except InvalidOperation:
             return Outcome(
                 None, [FieldError(field, _("Vul een getal in, bijvoorbeeld 850."))], values
@@ -283,7 +282,7 @@ class Vraag(StepType[VraagConfig]):
         if value in (None, "", []):
             shown = _("Niet ingevuld")
         elif cfg.invoer == "checkbox":
-            shown = ", ".join(labels.get(v, v) for v in value)
+            shown = ", ".join(lokaal(labels.get(v, v)) for v in value)
         elif cfg.invoer == "radio":
             shown = labels.get(value, value)
         elif cfg.invoer == "getal":
@@ -361,6 +360,17 @@ class Vraag(StepType[VraagConfig]):
             return None if choice is None else FormAnswer({"waarde": choice}, description=choice)
         text = "" if raw is None else scenario_text(raw)
         return FormAnswer({"waarde": text}, description=text)
+
+
+def _number_text(raw: str) -> str:
+    """A typed number as Decimal reads it: Dutch 1.228,07 and, when both separators are
+    there and the point comes last, the English 1,228.07 (a resident who chose English)."""
+    text = raw.replace(" ", "")
+    if "," in text and "." in text and text.rfind(".") > text.rfind(","):
+        return text.replace(",", "")
+    if text.count(",") == 1:
+        return text.replace(".", "").replace(",", ".")
+    return text
 
 
 def _normalised(cfg: VraagConfig, raw: str) -> str:

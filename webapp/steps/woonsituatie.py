@@ -22,6 +22,7 @@ from webapp.steps.base import (
     SummaryRow,
 )
 from webapp.steps.registry import registry
+from webapp.tekst import TekstVeld
 
 VORMEN = ("huur", "koop", "inwonen")
 
@@ -29,8 +30,8 @@ VORMEN = ("huur", "koop", "inwonen")
 class Woonvorm(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     waarde: Literal["huur", "koop", "inwonen"]
-    label: str
-    hint: str | None = None
+    label: TekstVeld
+    hint: TekstVeld | None = None
 
 
 def _default_vormen() -> list[Woonvorm]:
@@ -51,7 +52,7 @@ def _default_vormen() -> list[Woonvorm]:
 
 class WoonsituatieConfig(StepConfig):
     type: Literal["woonsituatie"]
-    titel: str = N_("Hoe gaat u op het nieuwe adres wonen?")
+    titel: TekstVeld = N_("Hoe gaat u op het nieuwe adres wonen?")
     vormen: list[Woonvorm] = Field(default_factory=_default_vormen, min_length=1)
 
 

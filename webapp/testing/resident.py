@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from webapp.config.models import Gemeente
+from webapp.i18n import _
 from webapp.steps import registry
 from webapp.steps.base import FormAnswer, StepType
 from webapp.testing.testdata import ResidentData, resident_data
@@ -150,7 +151,7 @@ class BrowserResident:
         return self.page.locator("body").inner_text()[:limit]
 
     def has_errors(self) -> bool:
-        return self.page.title().startswith("Fout") or (
+        return self.page.title().startswith(_("Fout:")) or (
             self.page.locator("[aria-invalid=true]").count() > 0
         )
 
@@ -174,7 +175,7 @@ class BrowserResident:
         if person.count() != 1:
             return False
         person.check()
-        self.click("Inloggen")
+        self.click(_("Inloggen"))
         return True
 
     def after_login(self, *, start_over: bool = True) -> None:
@@ -184,19 +185,20 @@ class BrowserResident:
             if start_over:
                 self.start_over()
             else:
-                self.click("Ga verder waar u gebleven was")
+                self.click(_("Ga verder waar u gebleven was"))
 
     def start_over(self) -> None:
         """Follow "Opnieuw beginnen" (a link on "Welkom terug" and on every step) and confirm
         it on the page that asks; the first step follows, with the answers and files gone."""
-        self.follow("Opnieuw beginnen")
+        self.follow(_("Opnieuw beginnen"))
         if self.kind() != "opnieuw":
             raise WalkError(f"geen vraag 'Weet u het zeker?' op {self.page.url}:\n{self.text()}")
-        self.click("Ja, opnieuw beginnen")
+        self.click(_("Ja, opnieuw beginnen"))
         self.started_over = True
 
     def follow(self, name: str) -> None:
         """Follow the one link with this name; wait for the next page."""
+        name = str(name)  # a gemeente text (webapp.tekst) as the resident reads it
         target = self.page.get_by_role("link", name=name, exact=True)
         if target.count() != 1:
             raise WalkError(
@@ -208,6 +210,7 @@ class BrowserResident:
 
     def click(self, name: str) -> None:
         """Click the one button (or button-like link) with this name; wait for the next page."""
+        name = str(name)  # a gemeente text (webapp.tekst) as the resident reads it
         target = self.page.get_by_role("button", name=name, exact=True)
         if target.count() != 1:
             raise WalkError(
@@ -297,7 +300,7 @@ class BrowserResident:
         """
         observer = observer or Observer()
         seen: list[str] = []
-        for _ in range(max_steps):
+        for _attempt in range(max_steps):
             kind = self.kind()
             if kind != "stap":
                 return kind

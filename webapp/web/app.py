@@ -16,8 +16,10 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.routing import BaseRoute, Mount, Route
 
 from webapp.delivery import outbox
+from webapp.i18n import get_locale
 from webapp.resources import STATIC
 from webapp.settings import Settings
+from webapp.web import language
 from webapp.web.assets import HashedStaticFiles, hashed_name
 from webapp.web.errors import http_error
 from webapp.web.middleware import BodyLimit, RequestLog, SecurityHeaders, ServerErrors
@@ -31,6 +33,7 @@ def routes() -> list[BaseRoute]:
         Route("/", general.index, name="index"),
         Route("/gezond", general.health, name="health"),
         Route("/gereed", general.ready, name="ready"),
+        Route("/taal", language.choose, name="language"),
         Mount("/static", HashedStaticFiles(directory=STATIC), name="static"),
         Route("/{slug}/", general.start, name="start"),
         Route("/{slug}", general.redirect_slash, name="start_no_slash"),
@@ -94,6 +97,7 @@ def create_app(settings: Settings, *, today: Callable[[], date] = date.today) ->
             # cookies are SameSite=Lax, so another site cannot make the browser send the
             # requests with reflected input that a compression attack (BREACH) needs.
             Middleware(GZipMiddleware, minimum_size=500, compresslevel=6),
+            Middleware(language.Language, secure=services.cookies.secure),
             Middleware(SecurityHeaders, hsts=settings.hsts),
             Middleware(ServerErrors),
             Middleware(BodyLimit, services=services),
@@ -111,6 +115,8 @@ def create_app(settings: Settings, *, today: Callable[[], date] = date.today) ->
         path=_paths(app),
         # A static file by its content-hashed name (webapp.web.assets): cached for a year.
         asset=_assets(app, fixed=settings.mode != "development"),
+        taal=get_locale,
+        taal_link=language.switch_link,
     )
     return app
 

@@ -10,6 +10,7 @@ from starlette.responses import HTMLResponse
 
 from webapp.i18n import gettext, ngettext
 from webapp.resources import TEMPLATES
+from webapp.tekst import Tekst, tonen
 
 
 def make_environment(directory: Path = TEMPLATES, *, auto_reload: bool = True) -> Environment:
@@ -26,7 +27,17 @@ def make_environment(directory: Path = TEMPLATES, *, auto_reload: bool = True) -
     )
     # The callables read the current locale per call, so templates follow set_locale().
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+    # A gemeente's text (webapp.tekst) shows itself in the current language, an untranslated
+    # one marked lang="nl": ``{{ t }}``. Where no markup may go (<title>): ``{{ t|tekst }}``.
+    # A config field whose default is a catalogue text (N_) goes through ``|toon``.
+    env.filters["tekst"] = plain
+    env.filters["toon"] = tonen
     return env
+
+
+def plain(value: Any) -> str:
+    """A gemeente text as plain text in the current language; any other value as it is."""
+    return value.lokaal() if isinstance(value, Tekst) else str(value)
 
 
 def render(

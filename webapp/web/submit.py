@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from webapp.delivery import outbox
+from webapp.i18n import SOURCE_LOCALE, get_locale, use_locale
 from webapp.steps import registry
 from webapp.steps.base import StepContext
 from webapp.storage.models import Submission
@@ -17,6 +18,16 @@ from webapp.web.visit import Visit
 async def build_submission(visit: Visit, ctx: StepContext) -> Submission:
     journey = visit.journey
     answers = journey.relevant_answers()
+    # The stored summary is what the back office, the receipt and the staging pages read:
+    # Dutch, whatever language the resident chose. Their language is kept beside it, for the
+    # confirmation e-mail to them.
+    with use_locale(SOURCE_LOCALE):
+        summary = [
+            {"stap": cfg.id, "vraag": str(row.label), "antwoord": str(row.value)}
+            for cfg in journey.applicable()
+            if cfg.id in answers and not registry[cfg.type].checks_answers
+            for row in registry[cfg.type].summary(cfg, answers[cfg.id], ctx)
+        ]
     record: dict[str, Any] = {
         "stappen": {step_id: dict(answer) for step_id, answer in answers.items()},
         # The step type of each answer, so a back-office target reads the answers by type,
@@ -25,12 +36,8 @@ async def build_submission(visit: Visit, ctx: StepContext) -> Submission:
         # Where the resident lives now: a move within the gemeente or from another one
         # (vrijBRP intra or inter), as the BRP said when the report was sent.
         "aangever": {"gemeente_van_inschrijving": visit.aangever.gemeente_van_inschrijving},
-        "samenvatting": [
-            {"stap": cfg.id, "vraag": row.label, "antwoord": row.value}
-            for cfg in journey.applicable()
-            if cfg.id in answers and not registry[cfg.type].checks_answers
-            for row in registry[cfg.type].summary(cfg, answers[cfg.id], ctx)
-        ],
+        "samenvatting": summary,
+        "taal": get_locale(),
     }
     linked = [
         (request.kind, request.data)
