@@ -80,11 +80,7 @@ class Bevestiging:
     def deliver(self, melding: Melding) -> DeliveryResult:
         gemeente = self.gemeenten(melding.gemeente)
         if gemeente is None:
-            return DeliveryResult(
-                melding.reference,
-                DeliveryStatus.MISLUKT,
-                detail=f"gemeente {melding.gemeente!r} staat niet in de configuratie",
-            )
+            return DeliveryResult.unknown_gemeente(melding)
         if not nodig(gemeente, melding):
             # Nothing to send, now or later: done, and said so.
             return DeliveryResult(

@@ -132,6 +132,12 @@ class DeliveryResult:
         detail = f"database niet bereikbaar ({type(exc).__name__})"
         return cls(reference, DeliveryStatus.TIJDELIJK_MISLUKT, detail=detail)
 
+    @classmethod
+    def unknown_gemeente(cls, melding: Melding) -> DeliveryResult:
+        """The report's gemeente is not (any more) in the configuration: a person must look."""
+        detail = f"gemeente {melding.gemeente!r} staat niet in de configuratie"
+        return cls(melding.reference, DeliveryStatus.MISLUKT, detail=detail)
+
     @property
     def ok(self) -> bool:
         return self.status is DeliveryStatus.AFGELEVERD

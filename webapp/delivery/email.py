@@ -181,11 +181,7 @@ class Email:
     def deliver(self, melding: Melding) -> DeliveryResult:
         gemeente = self.gemeenten(melding.gemeente)
         if gemeente is None:
-            return DeliveryResult(
-                melding.reference,
-                DeliveryStatus.MISLUKT,
-                detail=f"gemeente {melding.gemeente!r} staat niet in de configuratie",
-            )
+            return DeliveryResult.unknown_gemeente(melding)
         try:
             message = self.message(gemeente, melding)
         except inhoud.InhoudOntbreekt as exc:
@@ -209,11 +205,7 @@ class Email:
         like the report's (so a repeat can be dropped), in reply to the report's message."""
         gemeente = self.gemeenten(melding.gemeente)
         if gemeente is None:
-            return DeliveryResult(
-                melding.reference,
-                DeliveryStatus.MISLUKT,
-                detail=f"gemeente {melding.gemeente!r} staat niet in de configuratie",
-            )
+            return DeliveryResult.unknown_gemeente(melding)
         toestemming = melding.toestemming
         if toestemming is None or not toestemming.status.besloten:
             return DeliveryResult(

@@ -246,24 +246,17 @@ class Runner:
                 # Nothing to deliver any more: settled, so retention is not held up by it.
                 done = DeliveryResult(row.reference, DeliveryStatus.AFGELEVERD, detail=str(reason))
                 return self._settle(row, done, OutboxStatus.AFGELEVERD, str(reason), started)
-            except _NotTried as reason:
+            except (_NotTried, _WaitsForReport) as reason:
+                # Not tried: the row waits, uncounted; a consent row looks again soon, a row
+                # the configuration lacks a target for after the longest delay.
+                soon = isinstance(reason, _WaitsForReport)
                 return self._settle(
                     row,
                     None,
                     OutboxStatus.WACHTEND,
                     str(reason),
                     started,
-                    next_in=self.policy.max_delay,
-                    uncount=True,
-                )
-            except _WaitsForReport as reason:
-                return self._settle(
-                    row,
-                    None,
-                    OutboxStatus.WACHTEND,
-                    str(reason),
-                    started,
-                    next_in=self.policy.first_delay,
+                    next_in=self.policy.first_delay if soon else self.policy.max_delay,
                     uncount=True,
                 )
         if result.status is DeliveryStatus.AFGELEVERD:

@@ -72,11 +72,7 @@ class Verzoek:
     def deliver(self, melding: Melding) -> DeliveryResult:
         gemeente = self.gemeenten(melding.gemeente)
         if gemeente is None:
-            return DeliveryResult(
-                melding.reference,
-                DeliveryStatus.MISLUKT,
-                detail=f"gemeente {melding.gemeente!r} staat niet in de configuratie",
-            )
+            return DeliveryResult.unknown_gemeente(melding)
         try:
             row = self.store.toestemming_met_referentie(melding.reference)
         except SQLAlchemyError as exc:
