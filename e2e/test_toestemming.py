@@ -55,6 +55,12 @@ def test_the_hoofdbewoner_consents_online(open_page):
     bram_page.get_by_role("button", name="Inloggen met DigiD").click()
     bram_page.get_by_role("radio", name=re.compile(rf"^{re.escape(naam(BRAM))} \(")).check()
     bram.click("Inloggen")
+    if bram_page.title().startswith("Toestemming geven als hoofdbewoner"):
+        # More than one request for him on this server (a scenario run asked one before):
+        # the list, newest last.
+        no_axe_violations(bram_page, "toestemming, verzoeken")
+        with bram_page.expect_navigation():
+            bram_page.get_by_role("main").get_by_role("link").last.click()
     expect(bram_page.get_by_role("heading", level=1)).to_have_text("Geeft u toestemming?")
     expect(bram_page.get_by_role("main")).to_contain_text("Julia Hendriks wil vanaf")
     no_axe_violations(bram_page, "toestemming, beslissen")
